@@ -1,0 +1,44 @@
+"""The model card: the JSON written beside every shipped .onnx, read by the service at start-up.
+
+The trainer writes it (``trainer/export.py``), the service reads it (``service/inference``); this
+schema is the contract between them.
+"""
+
+import hashlib
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class TrainingInfo(BaseModel):
+    cells: int = Field(description="number of labelled cells the model was trained on")
+    seed: int
+    epochs: int | None = None
+    data: str = Field(description="benchmark table the labels came from, e.g. nb101_20k.jsonl.gz")
+    command: str = Field(description="the command that produced this model")
+
+
+class ModelCard(BaseModel):
+    id: str = Field(description="unique model id, e.g. nb101-renas6-all")
+    space: Literal["nb101", "nb201"]
+    dataset: str = Field(description="what the label measures on, e.g. cifar10, cifar100, imagenet16-120")
+    label: str = Field(description="training label, e.g. 'val_accuracy@108' or 'cifar100_test'")
+    variant: str = Field(description="model family and loss, e.g. renas6, renas3, rf")
+    encoding: str = Field(description="name of the space's encoding the model reads, e.g. renas-full")
+    encoding_version: int
+    input_name: str = "x"
+    output_name: str = "score"
+    input_shape: list[int | None] = Field(description="[None, C, H, W]: dynamic batch axis first")
+    default: bool = Field(False, description="the model picked for its space and dataset when none is named")
+    training: TrainingInfo
+    metrics: dict[str, float] = Field(default_factory=dict, description="measured on held-out cells")
+    onnx_file: str = Field(description="file name of the .onnx beside this card")
+    sha256: str = Field(description="sha256 of the .onnx file")
+    created: datetime
+    package_version: str
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
