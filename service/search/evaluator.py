@@ -1,0 +1,63 @@
+"""Book-keeping shared by the sampling searches: never score a network twice, respect the budget.
+
+Evolution and random search hand every batch of proposed cells to ``Evaluator.admit`` (dedup by
+canonical identity, then cost filter) and the survivors to ``Evaluator.score`` (one scorer call).
+"""
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from service.search.constraints import Budget
+from service.search.scoring import score_batch
+from service.search.topk import TopK
+from service.search.types import Candidate, Cell, Scorer
+from service.spaces.base import Space
+
+
+class Evaluator:
+    def __init__(self, space: Space, scorer: Scorer, *, budget: Budget, top_k: int) -> None:
+        self.space = space
+        self.scorer = scorer
+        self.budget = budget
+        self.top = TopK(top_k)
+        self.seen: set[str] = set()  # every identity ever proposed: scored or over the budget
+        self.evaluated = 0
+
+    def admit(self, cells: Sequence[Cell]) -> tuple[list[Cell], list[str]]:
+        """The cells whose identity is new (first of each) and within the budget; all marked seen."""
+        fresh: list[Cell] = []
+        identities: list[str] = []
+        for cell in cells:
+            identity = self.space.identity(cell)
+            if identity not in self.seen:
+                self.seen.add(identity)
+                fresh.append(cell)
+                identities.append(identity)
+        allowed = self.budget.allows(self.space, fresh)
+        return (
+            [c for c, ok in zip(fresh, allowed, strict=True) if ok],
+            [i for i, ok in zip(identities, allowed, strict=True) if ok],
+        )
+
+    def score(self, cells: Sequence[Cell], identities: Sequence[str]) -> np.ndarray:
+        """Scores of admitted cells, from one scorer call; also offered to the top-k."""
+        scores = score_batch(self.scorer, cells)
+        self.evaluated += len(cells)
+        self.top.offer(cells, scores, identities=identities)
+        return scores
+
+    def candidates(self) -> list[Candidate]:
+        return to_candidates(self.space, self.top)
+
+
+def to_candidates(space: Space, top: TopK) -> list[Candidate]:
+    """The top-k as Candidates, best first, costed in one ``space.cost`` call."""
+    ranked = top.ranked()
+    if not ranked:
+        return []
+    params, flops = space.cost([cell for cell, _, _ in ranked])
+    return [
+        Candidate(cell=cell, identity=identity, score=score, params=int(p), flops=int(f))
+        for (cell, identity, score), p, f in zip(ranked, params, flops, strict=True)
+    ]

@@ -1,0 +1,134 @@
+"""Evolutionary search with the predictor score as fitness, as in ReNAS (Xu et al., CVPR 2021, sec. 4).
+
+The paper gives population 64, at most 500 generations and selection / crossover / mutation
+probabilities 0.5 / 0.3 / 0.2, but not how they are applied. Here they are *shares of each new
+generation*, a generational GA with truncation selection:
+
+- selection: the best ``round(0.5 * 64) = 32`` members survive unchanged and are the parents;
+- crossover: ``round(0.3 * 64) = 19`` children of ``space.crossover`` on two distinct parents
+  drawn uniformly from the survivors;
+- mutation: the remaining 13 children of ``space.mutate`` on one parent drawn uniformly.
+
+A child is kept only if its canonical identity was never proposed before and it is within the cost
+budget; failed slots are redrawn (up to ``_BREED_ROUNDS`` rounds) and any still empty are filled
+with the best non-surviving members of the old generation, so the population size holds. Each
+generation's children are scored in one scorer call; no identity is ever scored twice. The search
+stops after ``generations`` generations, when ``should_stop()`` is true between generations, or
+when the survivors have no unseen offspring left (small spaces).
+"""
+
+from collections.abc import Sequence
+from time import perf_counter
+
+import numpy as np
+
+from service.search.constraints import Budget
+from service.search.evaluator import Evaluator
+from service.search.params import EvolutionParams
+from service.search.types import Cell, Progress, ProgressCallback, Scorer, SearchResult, StopCheck
+from service.spaces.base import Space
+
+_BREED_ROUNDS = 10  # redraws for offspring slots whose child was a duplicate or over the budget
+_SEED_ROUNDS = 100  # sampling rounds to find an initial population of distinct cells within the budget
+
+
+def evolution_search(
+    space: Space,
+    scorer: Scorer,
+    *,
+    params: EvolutionParams,
+    top_k: int,
+    seed: int | None,
+    budget: Budget,
+    on_progress: ProgressCallback | None = None,
+    should_stop: StopCheck | None = None,
+) -> SearchResult:
+    start = perf_counter()
+    rng = np.random.default_rng(seed)
+    evaluator = Evaluator(space, scorer, budget=budget, top_k=top_k)
+    stop = should_stop or (lambda: False)
+
+    def finish(generations: int, cancelled: bool) -> SearchResult:
+        return SearchResult(
+            top=evaluator.candidates(),
+            evaluated=evaluator.evaluated,
+            generations=generations,
+            cancelled=cancelled,
+            wall_seconds=perf_counter() - start,
+        )
+
+    def report(generation: int) -> None:
+        if on_progress is not None and evaluator.top.best_score is not None:
+            on_progress(Progress(generation, evaluator.evaluated, evaluator.top.best_score))
+
+    if stop():
+        return finish(0, cancelled=True)
+    cells, identities = _initial_population(space, evaluator, rng, params.population)
+    if not cells:
+        return finish(0, cancelled=False)
+    scores = evaluator.score(cells, identities)
+    report(0)
+
+    size = params.population
+    n_parents = min(size - 1, max(1, round(size * params.selection)))
+    n_cross = min(size - n_parents, round(size * params.crossover))
+    n_mutants = size - n_parents - n_cross
+    for generation in range(1, params.generations + 1):
+        if stop():
+            return finish(generation - 1, cancelled=True)
+        order = np.argsort(-scores, kind="stable")
+        parents = [cells[i] for i in order[:n_parents]]
+        children, child_identities = _breed(space, evaluator, rng, parents, n_cross, n_mutants)
+        if not children:
+            return finish(generation - 1, cancelled=False)
+        child_scores = evaluator.score(children, child_identities)
+        keep = order[: size - len(children)]  # the parents, padded with the next best if slots stayed empty
+        cells = [cells[i] for i in keep] + children
+        scores = np.concatenate([scores[keep], child_scores])
+        report(generation)
+    return finish(params.generations, cancelled=False)
+
+
+def _initial_population(
+    space: Space, evaluator: Evaluator, rng: np.random.Generator, size: int
+) -> tuple[list[Cell], list[str]]:
+    """Up to ``size`` distinct cells within the budget, sampled uniformly."""
+    cells: list[Cell] = []
+    identities: list[str] = []
+    for _ in range(_SEED_ROUNDS):
+        if len(cells) >= size:
+            break
+        admitted, admitted_ids = evaluator.admit(space.sample(rng, size))
+        cells += admitted[: size - len(cells)]
+        identities += admitted_ids[: size - len(identities)]
+    return cells, identities
+
+
+def _breed(
+    space: Space,
+    evaluator: Evaluator,
+    rng: np.random.Generator,
+    parents: Sequence[Cell],
+    n_cross: int,
+    n_mutants: int,
+) -> tuple[list[Cell], list[str]]:
+    """Up to ``n_cross`` crossover and ``n_mutants`` mutation children, each new and within budget."""
+    children: list[Cell] = []
+    identities: list[str] = []
+    n = len(parents)
+    for _ in range(_BREED_ROUNDS):
+        if n_cross == 0 and n_mutants == 0:
+            break
+        first = rng.integers(0, n, size=n_cross)
+        second = (first + rng.integers(1, n, size=n_cross)) % n if n > 1 else first
+        crossed, crossed_ids = evaluator.admit(
+            [space.crossover(parents[a], parents[b], rng) for a, b in zip(first, second, strict=True)]
+        )
+        mutated, mutated_ids = evaluator.admit(
+            [space.mutate(parents[i], rng) for i in rng.integers(0, n, size=n_mutants)]
+        )
+        children += crossed + mutated
+        identities += crossed_ids + mutated_ids
+        n_cross -= len(crossed)
+        n_mutants -= len(mutated)
+    return children, identities
