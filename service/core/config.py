@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -16,6 +17,16 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'renas.db'}"
     # Benchmark tables (read by the trainer, benchmarks and tests; the service itself never needs them).
     data_dir: Path = PROJECT_ROOT.parent / "shared" / "data"
+
+    # Service limits and behaviour.
+    max_cells_per_request: int = Field(20_000, ge=1, description="more cells in one request -> 413")
+    max_body_bytes: int = Field(16 * 1024 * 1024, ge=1, description="larger request bodies -> 413")
+    api_key: str | None = Field(None, description="when set, every route but /healthz and /readyz needs it")
+    search_workers: int = Field(1, ge=1, description="search jobs run at once, each in its own process")
+    # ONNX Runtime execution providers in order of preference; those not available are skipped.
+    providers: list[str] = ["CUDAExecutionProvider", "CPUExecutionProvider"]
+    batch_size: int = Field(4096, ge=1, description="cells per ONNX Runtime call when scoring")
+    log_level: str = "info"
 
 
 def get_settings() -> Settings:

@@ -1,0 +1,52 @@
+"""What routes declare in their signatures: settings, a DB session, the models, the runner, the key."""
+
+import secrets
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, Security, status
+from fastapi.security import APIKeyHeader
+from sqlalchemy.orm import Session
+
+from service.core.config import Settings
+from service.inference.registry import ModelRegistry
+from service.jobs.runner import JobRunner
+
+api_key_header = APIKeyHeader(
+    name="X-API-Key", auto_error=False, description="needed when RENAS_API_KEY is set"
+)
+
+
+async def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    with request.app.state.sessions() as session:
+        yield session
+
+
+async def get_registry(request: Request) -> ModelRegistry:
+    return request.app.state.registry
+
+
+async def get_runner(request: Request) -> JobRunner:
+    return request.app.state.runner
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_db)]
+RegistryDep = Annotated[ModelRegistry, Depends(get_registry)]
+RunnerDep = Annotated[JobRunner, Depends(get_runner)]
+
+
+async def require_api_key(
+    settings: SettingsDep, key: Annotated[str | None, Security(api_key_header)]
+) -> None:
+    """401 unless the X-API-Key header matches the configured key (when one is configured)."""
+    if settings.api_key is None:
+        return
+    if key is None or not secrets.compare_digest(key.encode(), settings.api_key.encode()):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "missing or wrong X-API-Key", headers={"WWW-Authenticate": "ApiKey"}
+        )

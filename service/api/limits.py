@@ -1,0 +1,65 @@
+"""Request-body size limit, enforced before any byte is parsed (pure ASGI: no per-request task)."""
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.api.errors import TooManyCellsError
+from service.core.config import Settings
+
+
+def check_cell_count(count: int, settings: Settings) -> None:
+    if count > settings.max_cells_per_request:
+        raise TooManyCellsError(
+            f"{count} cells in one request; at most {settings.max_cells_per_request} are allowed"
+        )
+
+
+class BodySizeLimit:
+    """413 for a body over ``max_bytes``: by its Content-Length, or counted while it streams in."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._reject(send)
+            return
+        received = 0
+        rejected = False
+
+        async def counting_receive() -> Message:
+            # Over the limit mid-stream: answer 413 now and tell the app the client went away.
+            nonlocal received, rejected
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    if not rejected:
+                        rejected = True
+                        await self._reject(send)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            if not rejected:
+                await send(message)
+
+        await self.app(scope, counting_receive, guarded_send)
+
+    async def _reject(self, send: Send) -> None:
+        body = f'{{"detail":"request body over {self.max_bytes} bytes"}}'.encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,16 @@
+"""Every router of the API; all but the health checks behind the optional API key."""
+
+from fastapi import APIRouter, Depends
+
+from service.api.deps import require_api_key
+from service.api.routes import health, models, predict, rank, search
+
+api_router = APIRouter()
+api_router.include_router(health.router)
+
+protected = APIRouter(dependencies=[Depends(require_api_key)])
+protected.include_router(predict.router)
+protected.include_router(rank.router)
+protected.include_router(search.router)
+protected.include_router(models.router)
+api_router.include_router(protected)

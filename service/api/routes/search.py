@@ -1,0 +1,71 @@
+"""Search jobs: POST /search (202 + Location), GET /search, GET /search/{id}, POST /search/{id}/cancel."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, HTTPException, Query, Response, status
+
+from service.api.deps import RegistryDep, RunnerDep, SessionDep
+from service.jobs import service as jobs
+from service.jobs.models import JobStatus
+from service.jobs.schemas import SEARCH_EXAMPLES, JobCreated, JobOut, JobPage, SearchRequest, job_out
+from service.search.params import parse_params
+
+router = APIRouter(prefix="/search", tags=["search"])
+
+NOT_FOUND = {404: {"description": "no such job"}}
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=JobCreated,
+    responses={404: {"description": "no such model for the space"}},
+)
+def create_search(
+    body: Annotated[SearchRequest, Body(openapi_examples=SEARCH_EXAMPLES)],
+    registry: RegistryDep,
+    db: SessionDep,
+    runner: RunnerDep,
+    response: Response,
+) -> JobCreated:
+    model = registry.pick(body.space, body.model, body.dataset)
+    try:
+        parse_params(body.strategy, body.params)
+    except ValueError as exc:
+        detail = [{"loc": ["body", "params"], "msg": str(exc), "type": "value_error"}]
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail) from exc
+    job = jobs.create_job(db, request=body, model_id=model.card.id)
+    runner.submit(job.id)
+    response.headers["Location"] = f"/search/{job.id}"
+    return JobCreated(id=job.id, status=JobStatus(job.status))
+
+
+@router.get("", response_model=JobPage)
+def list_searches(
+    db: SessionDep,
+    offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    status_filter: Annotated[JobStatus | None, Query(alias="status")] = None,
+) -> JobPage:
+    items, total = jobs.list_jobs(db, offset=offset, limit=limit, status=status_filter)
+    return JobPage(items=[job_out(j) for j in items], total=total, offset=offset, limit=limit)
+
+
+@router.get("/{job_id}", response_model=JobOut, responses=NOT_FOUND)
+def get_search(job_id: str, db: SessionDep) -> JobOut:
+    job = jobs.get_job(db, job_id)
+    if job is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no search job {job_id!r}")
+    return job_out(job)
+
+
+@router.post(
+    "/{job_id}/cancel",
+    response_model=JobOut,
+    responses={**NOT_FOUND, 409: {"description": "the job has already finished"}},
+)
+def cancel_search(job_id: str, db: SessionDep) -> JobOut:
+    job = jobs.cancel_job(db, job_id)
+    if job is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no search job {job_id!r}")
+    return job_out(job)

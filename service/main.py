@@ -1,0 +1,83 @@
+"""The ASGI app (``service.main:app``) and ``renas-serve``.
+
+Start-up loads every model in ``models_dir``, opens the database (creating tables), fails the
+search jobs a previous run left unfinished, and starts the search worker pool; shut-down stops the
+workers and fails what they had not finished. Never imports torch.
+"""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import uvicorn
+from fastapi import Depends, FastAPI
+from prometheus_fastapi_instrumentator import Instrumentator
+
+from service import __version__
+from service.api.deps import require_api_key
+from service.api.errors import add_error_handlers
+from service.api.limits import BodySizeLimit
+from service.api.main import api_router
+from service.core.config import Settings, get_settings
+from service.core.db import init_db, make_engine, make_sessionmaker
+from service.inference.registry import load_registry
+from service.jobs import service as jobs
+from service.jobs.runner import JobRunner
+from service.jobs.worker import WorkerConfig
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        registry = load_registry(settings.models_dir, settings.providers)
+        engine = make_engine(settings.database_url)
+        init_db(engine)
+        sessions = make_sessionmaker(engine)
+        with sessions() as db:
+            failed = jobs.fail_unfinished(db)
+        if failed:
+            log.warning("marked %d search jobs left unfinished by a previous run failed", failed)
+        config = WorkerConfig(
+            database_url=settings.database_url,
+            models_dir=settings.models_dir,
+            providers=tuple(settings.providers),
+            batch_size=settings.batch_size,
+        )
+        runner = JobRunner(config, workers=settings.search_workers, sessions=sessions)
+        app.state.settings = settings
+        app.state.registry = registry
+        app.state.sessions = sessions
+        app.state.runner = runner
+        try:
+            yield
+        finally:
+            runner.shutdown()
+            engine.dispose()
+
+    app = FastAPI(
+        title="ReNAS predictor service",
+        version=__version__,
+        description="Ranks NAS-Bench-101 and NAS-Bench-201 cells with ONNX ranking predictors, and searches.",
+        lifespan=lifespan,
+    )
+    app.include_router(api_router)
+    add_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    Instrumentator().instrument(app).expose(
+        app, include_in_schema=True, tags=["metrics"], dependencies=[Depends(require_api_key)]
+    )
+    return app
+
+
+app = create_app()
+
+
+def serve() -> None:
+    """``renas-serve``: the app on settings.host:settings.port (one process; searches use their own)."""
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level.upper())
+    uvicorn.run("service.main:app", host=settings.host, port=settings.port, log_level=settings.log_level)
