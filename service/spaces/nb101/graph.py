@@ -67,7 +67,7 @@ def relabellings(n: int) -> np.ndarray:
 
 
 @cache
-def _key_tables(n: int) -> tuple[np.ndarray, np.ndarray]:
+def key_tables(n: int) -> tuple[np.ndarray, np.ndarray]:
     """Matrices turning (edge bits, labels) into every relabelling's canonical key by one product.
 
     ``edge_weights[e, p]``: what old edge e adds to relabelling p's edge integer (2**bit, or
@@ -103,7 +103,7 @@ def canonical_forms(n: int, bits: np.ndarray, labels: np.ndarray) -> tuple[np.nd
     interior = n - 2
     if interior < 2:
         return bits.copy(), labels.copy()
-    edge_weights, label_weights = _key_tables(n)
+    edge_weights, label_weights = key_tables(n)
     edge_keys = unpack_bits(bits, n) @ edge_weights
     label_keys = labels.astype(np.float64) @ label_weights[1:-1]
     scale = float(_LABEL_BASE**interior)
