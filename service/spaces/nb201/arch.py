@@ -5,7 +5,9 @@ An ``Arch`` is validated when built, so every ``Arch`` in the program is a cell 
 Two textual forms exist: the benchmark's arch string and a 4x4 edge matrix (see ``from_matrix``).
 """
 
+import re
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,11 +17,14 @@ from service.spaces.base import InvalidCellError
 
 OPS: tuple[str, ...] = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
 OP_CODE: dict[str, int] = {op: code for code, op in enumerate(OPS)}
+_OP_NAMES = frozenset(OPS)
 NONE = OP_CODE["none"]
 NUM_NODES = 4
 # Edge k runs EDGES[k][0] -> EDGES[k][1]; this is the order of ops in an Arch and in the arch string.
 EDGES: tuple[tuple[int, int], ...] = ((0, 1), (0, 2), (1, 2), (0, 3), (1, 3), (2, 3))
 EDGE_INDEX: dict[tuple[int, int], int] = {edge: k for k, edge in enumerate(EDGES)}
+# The benchmark's own spelling (sources ascending), parsed in one match; anything else takes the slow path.
+_BENCHMARK_SPELLING = re.compile(r"\|(\w+)~0\|\+\|(\w+)~0\|(\w+)~1\|\+\|(\w+)~0\|(\w+)~1\|(\w+)~2\|")
 
 
 def _edge_name(k: int) -> str:
@@ -33,14 +38,18 @@ class Arch:
     ops: tuple[str, ...]
 
     def __post_init__(self) -> None:
-        if isinstance(self.ops, str) or not isinstance(self.ops, Sequence):
-            raise InvalidCellError(f"ops must be a sequence of op names, got {type(self.ops).__name__}")
-        object.__setattr__(self, "ops", tuple(self.ops))
+        if type(self.ops) is not tuple:
+            if isinstance(self.ops, str) or not isinstance(self.ops, Sequence):
+                raise InvalidCellError(f"ops must be a sequence of op names, got {type(self.ops).__name__}")
+            object.__setattr__(self, "ops", tuple(self.ops))
         if len(self.ops) != len(EDGES):
             raise InvalidCellError(
                 f"expected {len(EDGES)} ops (edges {', '.join(map(_edge_name, range(len(EDGES))))}), "
                 f"got {len(self.ops)}"
             )
+        with suppress(TypeError):  # unhashable entries fall through to the message below
+            if _OP_NAMES.issuperset(self.ops):
+                return
         for k, op in enumerate(self.ops):
             if not isinstance(op, str) or op not in OP_CODE:
                 raise InvalidCellError(f"unknown op {op!r} on edge {_edge_name(k)}; known: {', '.join(OPS)}")
@@ -62,6 +71,9 @@ class Arch:
         """
         if not isinstance(text, str):
             raise InvalidCellError(f"arch string must be a string, got {type(text).__name__}")
+        match = _BENCHMARK_SPELLING.fullmatch(text)
+        if match:
+            return cls(match.groups())
         groups = text.split("+")
         if len(groups) != NUM_NODES - 1:
             raise InvalidCellError(f"expected {NUM_NODES - 1} groups, got {len(groups)} in {text!r}")
@@ -108,14 +120,16 @@ class Arch:
 
         Entries on and below the diagonal are not edges and must be null or "none".
         """
-        if not isinstance(matrix, Sequence) or isinstance(matrix, str) or len(matrix) != NUM_NODES:
-            size = len(matrix) if isinstance(matrix, Sequence) else type(matrix).__name__
-            raise InvalidCellError(f"matrix must be {NUM_NODES}x{NUM_NODES}, got {size} rows")
+        if isinstance(matrix, str) or not isinstance(matrix, Sequence):
+            raise InvalidCellError(f"matrix must be a 4x4 list of rows, got {type(matrix).__name__}")
+        if len(matrix) != NUM_NODES:
+            raise InvalidCellError(f"matrix must be {NUM_NODES}x{NUM_NODES}, got {len(matrix)} rows")
         ops = ["none"] * len(EDGES)
         for j, row in enumerate(matrix):
-            if not isinstance(row, Sequence) or isinstance(row, str) or len(row) != NUM_NODES:
-                size = len(row) if isinstance(row, Sequence) else type(row).__name__
-                raise InvalidCellError(f"matrix row {j} has {size} entries, expected {NUM_NODES}")
+            if isinstance(row, str) or not isinstance(row, Sequence):
+                raise InvalidCellError(f"matrix row {j} must be a list, got {type(row).__name__}")
+            if len(row) != NUM_NODES:
+                raise InvalidCellError(f"matrix row {j} has {len(row)} entries, expected {NUM_NODES}")
             for i, entry in enumerate(row):
                 if j < i:
                     if not isinstance(entry, str):
