@@ -32,9 +32,9 @@ def test_chain_by_hand() -> None:
     tensor, via_1 = encode(CHAIN, CHAIN_VIA_1)
     np.testing.assert_array_equal(tensor, via_1)
     expected_type = np.zeros((8, 8), dtype=np.float32)
-    expected_type[0, 2] = 2 / 6  # skip_connect
-    expected_type[2, 6] = 3 / 6  # nor_conv_1x1
-    expected_type[6, 7] = 6 / 6  # output
+    expected_type[0, 2] = 2  # skip_connect
+    expected_type[2, 6] = 3  # nor_conv_1x1
+    expected_type[6, 7] = 6  # output
     np.testing.assert_allclose(tensor[0], expected_type)
     for stage, c in enumerate((16, 32, 64)):
         flops, params = tensor[1 + stage], tensor[4 + stage]
@@ -48,9 +48,11 @@ def test_type_encoding_is_the_first_channel_of_the_full_one() -> None:
     np.testing.assert_array_equal(encode_codes(codes, "renas-type")[:, 0], encode_codes(codes)[:, 0])
 
 
-def test_entries_lie_in_unit_interval_and_cut_off_cells_are_empty() -> None:
+def test_value_ranges_and_cut_off_cells_are_empty() -> None:
     tensor = encode_codes(codes_at(np.arange(SPACE_SIZE)))
-    assert tensor.min() == 0 and tensor.max() == 1
+    assert set(np.unique(tensor[:, 0]).tolist()) == {0, 2, 3, 4, 5, 6}  # no edge enters the input (1)
+    assert tensor[:, 1:].min() == 0 and tensor[:, 1:].max() == 1
+    np.testing.assert_array_equal(tensor[:, 1], tensor[:, 3])  # c^2 h^2 is the same in every stage
     dead = Arch.from_string("|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|nor_conv_3x3~2|")
     assert not encode(dead).any()
 

@@ -9,14 +9,17 @@ identical tensor, and ``none`` or cut-off edges are isolated (all-zero rows and 
 Entry [i, j] of every matrix is adjacency[i, j] times the value of vertex j (the vertex the edge
 feeds). Channels of ``renas-full`` (7 x 8 x 8):
 
-- 0, type: vertex type t / 6 for t = 1 input, 2 skip_connect, 3 nor_conv_1x1, 4 nor_conv_3x3,
-  5 avg_pool_3x3, 6 output;
+- 0, type: 1 input, 2 skip_connect, 3 nor_conv_1x1, 4 nor_conv_3x3, 5 avg_pool_3x3, 6 output
+  (unscaled small integers, as ReNAS and our nb101 encoding number vertex types);
 - 1..3, FLOPs of the vertex's op in a cell of stage 1, 2, 3 (multiply-adds, as ``cost`` counts them);
 - 4..6, parameters of the vertex's op in a cell of stage 1, 2, 3.
 
-Each cost channel is divided by its largest vertex value (a 3x3 conv in that stage), so all entries
-lie in [0, 1]. Costs are those of the pruned canonical cell, not the benchmark's count of the
-unpruned cell (``cost.network_cost``). ``renas-type`` is channel 0 alone.
+Each cost channel is divided by its largest vertex value (a 3x3 conv in that stage), a constant of
+the space, so cost entries lie in [0, 1]; in this space c^2 h^2 is the same in every stage, so the
+three FLOPs channels are equal (kept for the ReNAS layout), while the parameter channels differ
+slightly (the 2c BN parameters). No value is fitted to data. Costs are those of the pruned
+canonical cell, not the benchmark's count of the unpruned cell (``cost.network_cost``).
+``renas-type`` is channel 0 alone. Cells whose output is cut off encode as all zeros.
 """
 
 import numpy as np
@@ -31,6 +34,14 @@ ENCODINGS: dict[str, tuple[int, ...]] = {
     "renas-type": (1, NUM_VERTICES, NUM_VERTICES),
 }
 DEFAULT_ENCODING = "renas-full"
+VERTEX_TYPE = {
+    "input": 1,
+    "skip_connect": 2,
+    "nor_conv_1x1": 3,
+    "nor_conv_3x3": 4,
+    "avg_pool_3x3": 5,
+    "output": 6,
+}
 
 
 def _vertex_values() -> np.ndarray:
@@ -38,11 +49,7 @@ def _vertex_values() -> np.ndarray:
 
     Labels + 1: 0 input, 1..5 the ops of ``OPS`` (none included, though none vertices are isolated), 6 output.
     """
-    labels = len(OPS) + 2
-    type_value = np.zeros(labels)
-    type_value[0], type_value[-1] = 1, len(OPS) + 1
-    type_value[2:-1] = np.arange(2, len(OPS) + 1)  # skip_connect 2 .. avg_pool_3x3 5
-    type_value /= len(OPS) + 1
+    type_value = [VERTEX_TYPE["input"], *(VERTEX_TYPE.get(op, 0) for op in OPS), VERTEX_TYPE["output"]]
     flops, params = [], []
     for c, side in zip(STAGE_CHANNELS, STAGE_SIDES, strict=True):
         op_params, op_flops = op_costs(c, side)
