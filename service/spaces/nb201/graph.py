@@ -95,14 +95,34 @@ def canonical_codes(codes: np.ndarray) -> np.ndarray:
     return codes_at(canonical_table()[code_index(codes)])
 
 
+@lru_cache(maxsize=1)
+def _representatives() -> dict[Arch, Arch]:
+    """Every cell -> its canonical representative (one shared ``Arch`` per class), built once."""
+    table = canonical_table()
+    reps = {
+        int(c): Arch.from_codes(row)
+        for c, row in zip(np.unique(table), codes_at(np.unique(table)), strict=True)
+    }
+    return {
+        Arch.from_codes(row): reps[int(c)]
+        for row, c in zip(codes_at(np.arange(SPACE_SIZE)), table, strict=True)
+    }
+
+
+@lru_cache(maxsize=1)
+def _identities() -> dict[Arch, str]:
+    names = {rep: rep.to_string() for rep in set(_representatives().values())}
+    return {arch: names[rep] for arch, rep in _representatives().items()}
+
+
 def canonical(arch: Arch) -> Arch:
     """The canonical representative of ``arch``'s isomorphism class."""
-    return Arch.from_codes(codes_at(canonical_table()[code_index(np.array([arch.codes]))])[0])
+    return _representatives()[arch]
 
 
 def identity(arch: Arch) -> str:
     """Canonical identity: the arch string of the canonical representative."""
-    return canonical(arch).to_string()
+    return _identities()[arch]
 
 
 def vertex_dag(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
