@@ -8,12 +8,12 @@ workers and fails what they had not finished. Never imports torch.
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib.metadata import version
 
 import uvicorn
 from fastapi import Depends, FastAPI
 from prometheus_fastapi_instrumentator import Instrumentator
 
-from service import __version__
 from service.api.deps import require_api_key
 from service.api.errors import add_error_handlers
 from service.api.limits import BodySizeLimit
@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(
         title="ReNAS predictor service",
-        version=__version__,
+        version=version("renas-service"),
         description="Ranks NAS-Bench-101 and NAS-Bench-201 cells with ONNX ranking predictors, and searches.",
         lifespan=lifespan,
     )

@@ -25,7 +25,7 @@ def _invalid_cells(_: Request, exc: Exception) -> JSONResponse:
 
 def _status(code: int) -> Callable[[Request, Exception], JSONResponse]:
     def handler(_: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse({"detail": str(exc).strip("'\"")}, code)
+        return JSONResponse({"detail": str(exc)}, code)
 
     return handler
 

@@ -1,0 +1,45 @@
+"""GET /healthz, /readyz, /models and /metrics."""
+
+import shutil
+from pathlib import Path
+
+from cells import NB201_SKIPS
+from fastapi.testclient import TestClient
+from service_apps import make_settings, running_app
+
+
+def test_healthz_and_readyz(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").json() == {"ready": True, "models": 4, "database": True}
+
+
+def test_models_lists_cards_and_providers(client: TestClient) -> None:
+    body = client.get("/models").json()
+    assert sorted(m["card"]["id"] for m in body["models"]) == [
+        "nb101-tiny", "nb201-a-other", "nb201-b-default", "nb201-c100",
+    ]  # fmt: skip
+    assert all(m["providers"] == ["CPUExecutionProvider"] for m in body["models"])
+    assert body["rejected"] == []
+
+
+def test_metrics_count_requests(client: TestClient) -> None:
+    client.post("/predict", json={"space": "nb201", "cells": [NB201_SKIPS]})
+    text = client.get("/metrics").text
+    assert 'handler="/predict"' in text
+
+
+def test_not_ready_without_models_and_bad_models_rejected(models_dir: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "models"
+    bad.mkdir()
+    shutil.copy(models_dir / "nb101-tiny.json", bad)
+    (bad / "nb101-tiny.onnx").write_bytes(b"not the model the card hashed")
+    (bad / "garbage.json").write_text("{}")
+    with running_app(make_settings(bad, tmp_path / "db.sqlite")) as client:
+        response = client.get("/readyz")
+        assert response.status_code == 503
+        assert response.json() == {"ready": False, "models": 0, "database": True}
+        rejected = {r["file"]: r["reason"] for r in client.get("/models").json()["rejected"]}
+        assert rejected["nb101-tiny.json"] == "sha256 of nb101-tiny.onnx differs from the card's"
+        assert rejected["garbage.json"].startswith("not a valid model card")
+        response = client.post("/predict", json={"space": "nb201", "cells": [NB201_SKIPS]})
+        assert response.status_code == 404
