@@ -99,14 +99,10 @@ def canonical_codes(codes: np.ndarray) -> np.ndarray:
 def _representatives() -> dict[Arch, Arch]:
     """Every cell -> its canonical representative (one shared ``Arch`` per class), built once."""
     table = canonical_table()
-    reps = {
-        int(c): Arch.from_codes(row)
-        for c, row in zip(np.unique(table), codes_at(np.unique(table)), strict=True)
-    }
-    return {
-        Arch.from_codes(row): reps[int(c)]
-        for row, c in zip(codes_at(np.arange(SPACE_SIZE)), table, strict=True)
-    }
+    classes = np.unique(table)
+    reps = {int(c): Arch.from_codes(row) for c, row in zip(classes, codes_at(classes), strict=True)}
+    everything = codes_at(np.arange(SPACE_SIZE))
+    return {Arch.from_codes(row): reps[int(c)] for row, c in zip(everything, table, strict=True)}
 
 
 @lru_cache(maxsize=1)
