@@ -22,6 +22,7 @@ class Evaluator:
         self.budget = budget
         self.top = TopK(top_k)
         self.seen: set[str] = set()  # every identity ever proposed: scored or over the budget
+        self._proposed: set[Cell] = set()  # every cell value ever proposed: skips hashing repeats
         self.evaluated = 0
 
     def admit(self, cells: Sequence[Cell]) -> tuple[list[Cell], list[str]]:
@@ -29,6 +30,9 @@ class Evaluator:
         fresh: list[Cell] = []
         identities: list[str] = []
         for cell in cells:
+            if cell in self._proposed:
+                continue  # equal cells have equal identities: a repeat, found without hashing it
+            self._proposed.add(cell)
             identity = self.space.identity(cell)
             if identity not in self.seen:
                 self.seen.add(identity)

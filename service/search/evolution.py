@@ -10,11 +10,15 @@ generation*, a generational GA with truncation selection:
 - mutation: the remaining 13 children of ``space.mutate`` on one parent drawn uniformly.
 
 A child is kept only if its canonical identity was never proposed before and it is within the cost
-budget; failed slots are redrawn (up to ``_BREED_ROUNDS`` rounds) and any still empty are filled
-with the best non-surviving members of the old generation, so the population size holds. Each
-generation's children are scored in one scorer call; no identity is ever scored twice. The search
-stops after ``generations`` generations, when ``should_stop()`` is true between generations, or
-when the survivors have no unseen offspring left (small spaces).
+budget. Failed slots are redrawn, up to ``_BREED_ROUNDS`` rounds and only while the operator still
+finds new cells; slots still empty get *random immigrants* (``space.sample``). Once the survivors
+cluster, their unseen offspring run out (seen on nb101, where a random-weight predictor's top cells
+are small and their neighbourhoods overlap), and without immigrants the search would stall. If
+sampling finds nothing new either, the best non-surviving members of the old generation fill the
+slots, so the population size holds. Each generation's new cells are scored in one scorer call;
+no identity is ever scored twice. The search stops after ``generations`` generations, when
+``should_stop()`` is true between generations, or when no new cell can be found at all (spaces
+smaller than the search).
 """
 
 from collections.abc import Sequence
@@ -28,7 +32,8 @@ from service.search.params import EvolutionParams
 from service.search.types import Cell, Progress, ProgressCallback, Scorer, SearchResult, StopCheck
 from service.spaces.base import Space
 
-_BREED_ROUNDS = 10  # redraws for offspring slots whose child was a duplicate or over the budget
+_BREED_ROUNDS = 3  # redraws for offspring slots whose child was a duplicate or over the budget
+_IMMIGRANT_ROUNDS = 3  # sampling rounds for slots breeding could not fill
 _SEED_ROUNDS = 100  # sampling rounds to find an initial population of distinct cells within the budget
 
 
@@ -112,10 +117,12 @@ def _breed(
     n_cross: int,
     n_mutants: int,
 ) -> tuple[list[Cell], list[str]]:
-    """Up to ``n_cross`` crossover and ``n_mutants`` mutation children, each new and within budget."""
+    """Up to ``n_cross`` crossover and ``n_mutants`` mutation children (new, within budget), then
+    random immigrants for the slots left empty."""
     children: list[Cell] = []
     identities: list[str] = []
     n = len(parents)
+    missing = 0  # slots left to random immigrants
     for _ in range(_BREED_ROUNDS):
         if n_cross == 0 and n_mutants == 0:
             break
@@ -131,4 +138,16 @@ def _breed(
         identities += crossed_ids + mutated_ids
         n_cross -= len(crossed)
         n_mutants -= len(mutated)
+        if not crossed:  # nothing new around these parents: retrying is wasted work
+            missing, n_cross = missing + n_cross, 0
+        if not mutated:
+            missing, n_mutants = missing + n_mutants, 0
+    missing += n_cross + n_mutants
+    for _ in range(_IMMIGRANT_ROUNDS):
+        if missing == 0:
+            break
+        immigrants, immigrant_ids = evaluator.admit(space.sample(rng, missing))
+        children += immigrants
+        identities += immigrant_ids
+        missing -= len(immigrants)
     return children, identities
