@@ -90,6 +90,7 @@ def test_constructor_rejects(ops: object, message: str) -> None:
             "malformed entry 'none-0' (expected 'op~j')",
         ),
         ("|none~0|+|none~0|none~x|+|none~0|none~1|none~2|", "group 2: malformed entry 'none~x'"),
+        ("|none~0|+|none~0|none~²|+|none~0|none~1|none~2|", "group 2: malformed entry 'none~²'"),
         ("|none~0|+|none~0|none~3|+|none~0|none~1|none~2|", "group 2: edge from node 3 is not allowed"),
         ("|none~0|+|none~0|none~1|+|none~0|none~1|none~1|", "group 3: duplicate edge from node 1"),
         ("|none~0|+|none~0|none~1|+|none~0|none~1|", "group 3: missing edge from node(s) [2]"),
@@ -127,3 +128,28 @@ def _matrix_with(j: int, i: int, entry: object) -> list[list[object]]:
 def test_matrix_rejects(matrix: object, message: str) -> None:
     with pytest.raises(InvalidCellError, match=re.escape(message)):
         Arch.from_matrix(matrix)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20) | st.sampled_from(OPS),
+    lambda inner: st.lists(inner, max_size=5),
+    max_leaves=30,
+)
+
+
+@given(st.text(alphabet="|+~0123²_abnoe", max_size=60) | st.text(max_size=60))
+def test_any_string_parses_or_raises_invalid_cell(text: str) -> None:
+    try:
+        arch = Arch.from_string(text)
+    except InvalidCellError:
+        return
+    assert Arch.from_string(arch.to_string()) == arch
+
+
+@given(json_values)
+def test_any_json_matrix_parses_or_raises_invalid_cell(matrix: object) -> None:
+    try:
+        arch = Arch.from_matrix(matrix)
+    except InvalidCellError:
+        return
+    assert Arch.from_matrix(arch.to_matrix()) == arch

@@ -32,7 +32,7 @@ def test_parses_both_json_forms_and_round_trips() -> None:
     ("obj", "message"),
     [
         ([ARCH], "expected an object with 'arch' or 'matrix', got list"),
-        ({"arch": ARCH, "ops": []}, "unknown field(s) ['ops']"),
+        ({"arch": ARCH, "ops": [], 3: None}, "unknown field(s) 'ops', 3"),
         ({}, "expected exactly one of 'arch' or 'matrix', got neither"),
         ({"arch": ARCH, "matrix": []}, "expected exactly one of 'arch' or 'matrix', got ['arch', 'matrix']"),
         ({"arch": "|conv5x5~0|+|none~0|none~1|+|none~0|none~1|none~2|"}, "unknown op 'conv5x5' on edge 0->1"),

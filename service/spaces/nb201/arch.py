@@ -85,7 +85,7 @@ class Arch:
             seen: set[int] = set()
             for entry in entries:
                 op, sep, source = entry.partition("~")
-                if not sep or not source.isdigit():
+                if not sep or not source.isdecimal():
                     raise InvalidCellError(f"group {node}: malformed entry {entry!r} (expected 'op~j')")
                 j = int(source)
                 if j >= node:

@@ -36,9 +36,9 @@ class NB201Space:
     def parse(self, obj: Mapping[str, Any]) -> Arch:
         if not isinstance(obj, Mapping):
             raise InvalidCellError(f"expected an object with 'arch' or 'matrix', got {type(obj).__name__}")
-        unknown = sorted(set(obj) - set(_FORMS))
+        unknown = sorted(repr(key) for key in set(obj) - set(_FORMS))
         if unknown:
-            raise InvalidCellError(f"unknown field(s) {unknown}; expected 'arch' or 'matrix'")
+            raise InvalidCellError(f"unknown field(s) {', '.join(unknown)}; expected 'arch' or 'matrix'")
         present = [form for form in _FORMS if form in obj]
         if len(present) != 1:
             raise InvalidCellError(f"expected exactly one of 'arch' or 'matrix', got {present or 'neither'}")
