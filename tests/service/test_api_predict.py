@@ -14,6 +14,7 @@ from cells import (
 from fastapi.testclient import TestClient
 from tiny_models import linear_weights
 
+from service.api.schemas import PredictResponse
 from service.inference.card import ModelCard
 from service.spaces import get_space
 
@@ -23,6 +24,7 @@ def test_predicts_in_input_order_with_the_models_own_numbers(client: TestClient,
     response = client.post("/predict", json={"space": "nb101", "cells": cells})
     assert response.status_code == 200
     body = response.json()
+    PredictResponse.model_validate(body)  # the documented response_model
     card = ModelCard.model_validate_json((models_dir / "nb101-tiny.json").read_text())
     assert body["model"]["id"] == "nb101-tiny"
     assert body["model"]["sha256"] == card.sha256

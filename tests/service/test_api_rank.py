@@ -3,12 +3,15 @@
 from cells import NB101_BAD_OP, NB101_BRANCHES, NB101_BRANCHES_SWAPPED, NB101_CHAIN, NB201_CONVS, NB201_SKIPS
 from fastapi.testclient import TestClient
 
+from service.api.schemas import RankResponse
+
 
 def test_ranks_best_first_and_marks_isomorphic_duplicates(client: TestClient) -> None:
     cells = [NB101_BRANCHES, NB101_CHAIN, NB101_BRANCHES_SWAPPED, NB101_BRANCHES]
     predicted = client.post("/predict", json={"space": "nb101", "cells": cells}).json()["predictions"]
     response = client.post("/rank", json={"space": "nb101", "cells": cells})
     assert response.status_code == 200
+    RankResponse.model_validate(response.json())  # the documented response_model
     ranking = response.json()["ranking"]
     assert [entry["rank"] for entry in ranking] == [1, 2, 3, 4]
     scores = [entry["score"] for entry in ranking]

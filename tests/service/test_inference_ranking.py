@@ -1,15 +1,13 @@
-"""The pure ranking function."""
+"""The pure ranking functions."""
 
 import numpy as np
 
-from service.inference.ranking import RankEntry, rank
+from service.inference.ranking import first_occurrences, rank_order
 
 
-def test_best_first_ties_in_input_order_duplicates_point_to_first() -> None:
-    scores = np.array([0.5, 2.0, 0.5, 1.0], dtype=np.float32)
-    assert rank(scores, ["a", "b", "a", "c"]) == [
-        RankEntry(index=1, rank=1, duplicate_of=None),
-        RankEntry(index=3, rank=2, duplicate_of=None),
-        RankEntry(index=0, rank=3, duplicate_of=None),
-        RankEntry(index=2, rank=4, duplicate_of=0),
-    ]
+def test_best_first_with_ties_in_input_order() -> None:
+    assert rank_order(np.array([0.5, 2.0, 0.5, 1.0], dtype=np.float32)) == [1, 3, 0, 2]
+
+
+def test_duplicates_point_to_the_first_cell_with_their_identity() -> None:
+    assert first_occurrences(["a", "b", "a", "c", "b", "a"]) == [None, None, 0, None, 1, 0]

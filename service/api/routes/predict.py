@@ -2,11 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Response
 
 from service.api.deps import RegistryDep, SettingsDep
 from service.api.limits import check_cell_count
-from service.api.schemas import PREDICT_EXAMPLES, CellsRequest, ModelInfo, Prediction, PredictResponse
+from service.api.responses import json_response
+from service.api.schemas import PREDICT_EXAMPLES, CellsRequest, ModelInfo, PredictResponse
 from service.inference.predict import score_request
 from service.spaces import get_space
 
@@ -22,20 +23,15 @@ def predict(
     body: Annotated[CellsRequest, Body(openapi_examples=PREDICT_EXAMPLES)],
     registry: RegistryDep,
     settings: SettingsDep,
-) -> PredictResponse:
+) -> Response:
     check_cell_count(len(body.cells), settings)
     model = registry.pick(body.space, body.model, body.dataset)
     scored = score_request(model, get_space(body.space), body.cells, batch_size=settings.batch_size)
-    return PredictResponse(
-        model=ModelInfo.of(model),
-        predictions=[
-            Prediction(
-                index=i,
-                score=float(scored.scores[i]),
-                hash=scored.identities[i],
-                params=int(scored.params[i]),
-                flops=int(scored.flops[i]),
-            )
-            for i in range(len(scored.identities))
-        ],
+    columns = zip(
+        scored.scores.tolist(), scored.identities, scored.params.tolist(), scored.flops.tolist(), strict=True
     )
+    predictions = [
+        {"index": i, "score": score, "hash": identity, "params": params, "flops": flops}
+        for i, (score, identity, params, flops) in enumerate(columns)
+    ]
+    return json_response({"model": ModelInfo.of(model).model_dump(), "predictions": predictions})

@@ -2,13 +2,14 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Response
 
 from service.api.deps import RegistryDep, SettingsDep
 from service.api.limits import check_cell_count
-from service.api.schemas import RANK_EXAMPLES, ModelInfo, RankedCell, RankRequest, RankResponse
+from service.api.responses import json_response
+from service.api.schemas import RANK_EXAMPLES, ModelInfo, RankRequest, RankResponse
 from service.inference.predict import score_request
-from service.inference.ranking import rank
+from service.inference.ranking import first_occurrences, rank_order
 from service.spaces import get_space
 
 router = APIRouter(tags=["rank"])
@@ -23,23 +24,22 @@ def rank_cells(
     body: Annotated[RankRequest, Body(openapi_examples=RANK_EXAMPLES)],
     registry: RegistryDep,
     settings: SettingsDep,
-) -> RankResponse:
+) -> Response:
     check_cell_count(len(body.cells), settings)
     model = registry.pick(body.space, body.model, body.dataset)
     scored = score_request(model, get_space(body.space), body.cells, batch_size=settings.batch_size)
-    entries = rank(scored.scores, scored.identities)[: body.top_k]
-    return RankResponse(
-        model=ModelInfo.of(model),
-        ranking=[
-            RankedCell(
-                index=e.index,
-                rank=e.rank,
-                duplicate_of=e.duplicate_of,
-                score=float(scored.scores[e.index]),
-                hash=scored.identities[e.index],
-                params=int(scored.params[e.index]),
-                flops=int(scored.flops[e.index]),
-            )
-            for e in entries
-        ],
-    )
+    scores, params, flops = scored.scores.tolist(), scored.params.tolist(), scored.flops.tolist()
+    duplicate_of = first_occurrences(scored.identities)
+    ranking = [
+        {
+            "index": i,
+            "rank": position,
+            "duplicate_of": duplicate_of[i],
+            "score": scores[i],
+            "hash": scored.identities[i],
+            "params": params[i],
+            "flops": flops[i],
+        }
+        for position, i in enumerate(rank_order(scored.scores)[: body.top_k], start=1)
+    ]
+    return json_response({"model": ModelInfo.of(model).model_dump(), "ranking": ranking})

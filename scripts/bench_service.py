@@ -1,0 +1,245 @@
+"""Load-test the running service on loopback: latency and throughput of /predict and /rank, and the
+time an NB-201 exhaustive search job takes from POST to its result.
+
+Starts ``uvicorn service.main:app`` on a free local port over a temporary database and the models
+in ``--models-dir`` (RENAS_* variables pass through to it), sends sequential requests from one
+httpx client, and reports for each case the best of ``--repeats`` runs (by p50):
+
+- /predict with 1 NB-101 cell; /rank with 1,000 NB-101 cells (sampled, seed 0); /rank with all
+  15,625 NB-201 cells: p50 / p99 latency and requests per second;
+- the same /rank cells scored in-process (encode + ONNX only, cells already parsed): the ratio says
+  what HTTP, JSON, validation, hashing and costing add;
+- an NB-201 exhaustive search job: POST /search until GET /search/{id} says succeeded.
+
+    .venv/bin/python scripts/bench_service.py --models-dir models
+
+Results go to docs/benchmarks/service.md by hand, with this command.
+"""
+
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import numpy as np
+import typer
+
+from service.core.config import get_settings
+from service.inference.registry import load_registry
+from service.inference.scoring import score_cells
+from service.spaces import get_space
+
+log = logging.getLogger("bench_service")
+app = typer.Typer(add_completion=False)
+
+
+@dataclass(frozen=True)
+class Stats:
+    case: str
+    requests: int
+    p50_ms: float
+    p99_ms: float
+    per_second: float
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_server(models_dir: Path, database: Path, *, search_workers: int) -> Iterator[str]:
+    """Base URL of a uvicorn serving the app, ready (models loaded) when yielded."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "RENAS_MODELS_DIR": str(models_dir),
+        "RENAS_DATABASE_URL": f"sqlite:///{database}",
+        "RENAS_SEARCH_WORKERS": str(search_workers),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "service.main:app",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
+    server = subprocess.Popen(command, env=env)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{base_url}/readyz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the service did not become ready")
+            time.sleep(0.1)
+        yield base_url
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+def timed_requests(client: httpx.Client, path: str, body: bytes, n: int) -> np.ndarray:
+    """Seconds each of n sequential POSTs took; any non-200 answer aborts the benchmark."""
+    seconds = np.empty(n)
+    headers = {"content-type": "application/json"}
+    for i in range(n):
+        start = time.perf_counter()
+        response = client.post(path, content=body, headers=headers)
+        seconds[i] = time.perf_counter() - start
+        if response.status_code != 200:
+            raise RuntimeError(f"{path} answered {response.status_code}: {response.text[:500]}")
+    return seconds
+
+
+def best_of(repeats: int, case: str, run: Callable[[], np.ndarray]) -> Stats:
+    """The run with the lowest p50 of ``repeats``."""
+    runs = [run() for _ in range(repeats)]
+    best = min(runs, key=lambda s: float(np.median(s)))
+    return Stats(
+        case=case,
+        requests=len(best),
+        p50_ms=float(np.median(best) * 1000),
+        p99_ms=float(np.percentile(best, 99) * 1000),
+        per_second=float(len(best) / best.sum()),
+    )
+
+
+def bare_scoring(models_dir: Path, space_name: str, cells: list[dict[str, Any]], n: int) -> np.ndarray:
+    """Seconds for encode + ONNX of the parsed cells, in-process, with the model /rank picks."""
+    space = get_space(space_name)
+    model = load_registry(models_dir, get_settings().providers).pick(space_name)
+    parsed = [space.parse(c) for c in cells]
+    seconds = np.empty(n)
+    for i in range(n):
+        start = time.perf_counter()
+        score_cells(model, space, parsed, batch_size=get_settings().batch_size)
+        seconds[i] = time.perf_counter() - start
+    return seconds
+
+
+def search_job_seconds(client: httpx.Client, body: dict[str, Any]) -> float:
+    """POST /search until GET /search/{id} reports success, polled every 5 ms."""
+    start = time.perf_counter()
+    location = client.post("/search", json=body).headers["location"]
+    while True:
+        job = client.get(location).json()
+        if job["status"] == "succeeded":
+            return time.perf_counter() - start
+        if job["status"] in ("failed", "cancelled"):
+            raise RuntimeError(f"search job {job['status']}: {job['error']}")
+        time.sleep(0.005)
+
+
+def markdown(stats: list[Stats], ratios: dict[str, float], jobs: list[float]) -> str:
+    lines = [
+        "| case | requests | p50 ms | p99 ms | requests/s | /rank over bare encode+ONNX (p50) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for s in stats:
+        ratio = f"{ratios[s.case]:.2f}x" if s.case in ratios else ""
+        lines.append(
+            f"| {s.case} | {s.requests} | {s.p50_ms:.2f} | {s.p99_ms:.2f} | {s.per_second:.1f} | {ratio} |"
+        )
+    runs = ", ".join(f"{t:.3f}" for t in jobs)
+    lines.append("")
+    lines.append(f"NB-201 exhaustive search job, POST to result: best {min(jobs):.3f} s (runs: {runs} s)")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    path: str
+    space: str
+    cells: list[dict[str, Any]]
+    requests: int
+
+    @property
+    def body(self) -> bytes:
+        return json.dumps({"space": self.space, "cells": self.cells}).encode()
+
+
+@app.command()
+def main(
+    models_dir: Annotated[Path | None, typer.Option(help="models folder; default: RENAS_MODELS_DIR")] = None,
+    repeats: Annotated[int, typer.Option(min=1, help="runs per case; the best p50 is reported")] = 3,
+    predict_requests: Annotated[int, typer.Option(min=2)] = 500,
+    rank_requests: Annotated[int, typer.Option(min=2)] = 50,
+    rank_all_requests: Annotated[int, typer.Option(min=2)] = 10,
+    nb101_cells: Annotated[int, typer.Option(min=1, help="cells per NB-101 /rank request")] = 1000,
+    json_out: Annotated[Path | None, typer.Option(help="also write the numbers here as JSON")] = None,
+) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    models_dir = models_dir or get_settings().models_dir
+    nb101, nb201 = get_space("nb101"), get_space("nb201")
+    one = [nb101.to_json(nb101.sample(np.random.default_rng(1), 1)[0])]
+    nb101_batch = [nb101.to_json(c) for c in nb101.sample(np.random.default_rng(0), nb101_cells)]
+    nb201_all = [nb201.to_json(c) for c in nb201.enumerate()]
+    cases = [
+        Case("/predict, 1 NB-101 cell", "/predict", "nb101", one, predict_requests),
+        Case(f"/rank, {len(nb101_batch):,} NB-101 cells", "/rank", "nb101", nb101_batch, rank_requests),
+        Case(f"/rank, all {len(nb201_all):,} NB-201 cells", "/rank", "nb201", nb201_all, rank_all_requests),
+    ]
+    bodies = {case.name: case.body for case in cases}
+    job_body = {"space": "nb201", "strategy": "exhaustive", "top_k": 10}
+
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        running_server(models_dir, Path(tmp) / "bench.db", search_workers=1) as url,
+        httpx.Client(base_url=url, timeout=120) as client,
+    ):
+        log.info("service ready at %s; warming up", url)
+        for case in cases:
+            timed_requests(client, case.path, bodies[case.name], 2)
+        search_job_seconds(client, job_body)  # the worker process loads its models on first use
+        stats = []
+        for case in cases:
+            log.info("timing %s", case.name)
+            run = partial(timed_requests, client, case.path, bodies[case.name], case.requests)
+            stats.append(best_of(repeats, case.name, run))
+        log.info("timing search jobs")
+        jobs = [search_job_seconds(client, job_body) for _ in range(repeats)]
+
+    log.info("timing bare encode + ONNX")
+    bare = {
+        case.name: best_of(
+            repeats, case.name, partial(bare_scoring, models_dir, case.space, case.cells, case.requests)
+        )
+        for case in cases[1:]
+    }
+    ratios = {s.case: s.p50_ms / bare[s.case].p50_ms for s in stats if s.case in bare}
+    typer.echo(markdown(stats, ratios, jobs))
+    for name, b in bare.items():
+        typer.echo(f"bare encode+ONNX for '{name}': p50 {b.p50_ms:.2f} ms")
+    if json_out is not None:
+        numbers = {
+            "stats": [s.__dict__ for s in stats],
+            "bare_p50_ms": {name: b.p50_ms for name, b in bare.items()},
+            "ratios": ratios,
+            "search_job_seconds": jobs,
+        }
+        json_out.write_text(json.dumps(numbers, indent=2))
+
+
+if __name__ == "__main__":
+    app()
