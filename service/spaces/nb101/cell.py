@@ -38,7 +38,10 @@ class Cell:
     __slots__ = ("_key", "_original")
 
     def __init__(self, matrix: Sequence[Sequence[Any]] | np.ndarray, ops: Sequence[str]) -> None:
-        succ = _row_masks(matrix)
+        self._build(_row_masks(matrix), ops)
+
+    def _build(self, succ: list[int], ops: Sequence[str]) -> None:
+        """Validate ops, prune and check the pruned graph; ``succ[v]`` is row v's bit mask."""
         n = len(succ)
         codes = _op_codes(ops, n)
         kept = _on_input_output_paths(succ, n)
@@ -65,10 +68,17 @@ class Cell:
     @classmethod
     def from_bits(cls, num_vertices: int, bits: int, codes: Sequence[int]) -> "Cell":
         """Cell from the compact form (vertex count, edge bits, op codes); validated like any other."""
-        matrix = np.zeros((num_vertices, num_vertices), dtype=np.int8)
-        rows, cols = _UPPER[num_vertices]
-        matrix[rows, cols] = (bits >> np.arange(len(rows))) & 1
-        return cls(matrix, [OPS[c] for c in codes])
+        if not MIN_VERTICES <= num_vertices <= MAX_VERTICES or not 0 <= bits < 1 << len(
+            _UPPER[num_vertices][0]
+        ):
+            raise InvalidCellError(f"no {num_vertices}-vertex cell has edge bits {bits}")
+        succ = [0] * num_vertices
+        for x, y in _PAIRS[num_vertices]:
+            if bits >> (x + y * (y - 1) // 2) & 1:
+                succ[x] |= 1 << y
+        cell = cls.__new__(cls)
+        cell._build(succ, [OPS[c] for c in codes])
+        return cell
 
     @property
     def original_matrix(self) -> np.ndarray:
@@ -213,9 +223,7 @@ _ROW_BITS = [
     ]
     for x in range(MAX_VERTICES)
 ]
-# _UPPER[n]: (rows, cols) of the n-vertex upper triangle in bit order.
-_UPPER = {
-    n: tuple(np.array(v) for v in zip(*[(x, y) for y in range(n) for x in range(y)], strict=True))
-    for n in range(MIN_VERTICES, MAX_VERTICES + 1)
-}
+# _PAIRS[n]: the n-vertex upper triangle (x, y) in bit order; _UPPER[n]: the same as index arrays.
+_PAIRS = {n: [(x, y) for y in range(n) for x in range(y)] for n in range(MIN_VERTICES, MAX_VERTICES + 1)}
+_UPPER = {n: tuple(np.array(v) for v in zip(*pairs, strict=True)) for n, pairs in _PAIRS.items()}
 _INTERIOR_CODE = {op: OP_CODE[op] for op in INTERIOR_OPS}

@@ -49,10 +49,16 @@ def module_hash(matrix: np.ndarray | Sequence[Sequence[int]], labels: Sequence[i
     md5 = hashlib.md5
     hashes = [md5(str((len(outs[v]), len(ins[v]), labels[v])).encode()).hexdigest() for v in range(n)]
     for _ in range(n):
+        get = hashes.__getitem__
         hashes = [
             md5(
-                f"{''.join(sorted([hashes[w] for w in ins[v]]))}|"
-                f"{''.join(sorted([hashes[w] for w in outs[v]]))}|{hashes[v]}".encode()
+                (
+                    "".join(sorted(map(get, ins[v])))
+                    + "|"
+                    + "".join(sorted(map(get, outs[v])))
+                    + "|"
+                    + hashes[v]
+                ).encode()
             ).hexdigest()
             for v in range(n)
         ]
