@@ -9,6 +9,7 @@ from service.jobs.models import JobStatus, SearchJob
 from service.search import Strategy
 
 SpaceName = Literal["nb101", "nb201"]
+INT64_MAX = 2**63 - 1  # costs are int64 arrays
 
 
 class SearchRequest(BaseModel):
@@ -25,8 +26,12 @@ class SearchRequest(BaseModel):
     params: dict[str, Any] = Field(
         default_factory=dict, description="strategy parameters, e.g. population or budget"
     )
-    max_params: int | None = Field(None, ge=0, description="only cells with at most this many parameters")
-    max_flops: int | None = Field(None, ge=0, description="only cells with at most this many multiply-adds")
+    max_params: int | None = Field(
+        None, ge=0, le=INT64_MAX, description="only cells with at most this many parameters"
+    )
+    max_flops: int | None = Field(
+        None, ge=0, le=INT64_MAX, description="only cells with at most this many multiply-adds"
+    )
 
 
 SEARCH_EXAMPLES = {
