@@ -51,6 +51,18 @@ class Evaluator:
         self.top.offer(cells, scores, identities=identities)
         return scores
 
+    def within_budget(self, cells: Sequence[Cell]) -> list[Cell]:
+        allowed = self.budget.allows(self.space, cells)
+        return list(cells) if allowed.all() else [c for c, ok in zip(cells, allowed, strict=True) if ok]
+
+    def score_unhashed(self, cells: Sequence[Cell]) -> np.ndarray:
+        """Scores of cells known to be new networks (a duplicate-free enumeration), from one scorer
+        call; only cells good enough for the top-k are hashed, so ``seen`` is not updated."""
+        scores = score_batch(self.scorer, cells)
+        self.evaluated += len(cells)
+        self.top.offer(cells, scores, identity_of=self.space.identity)
+        return scores
+
     def candidates(self) -> list[Candidate]:
         return to_candidates(self.space, self.top)
 

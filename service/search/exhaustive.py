@@ -3,7 +3,11 @@
 Cells stream through in batches of ``batch_size`` (one encode + one scorer call each), so even
 nb101's 423,624 cells never sit in memory as one tensor. Isomorphic duplicates (nb201 enumerates
 all 15,625 labelled cells, 8,765 distinct networks) are dropped by identity before scoring: hashing
-a cell costs far less than running the predictor on it.
+an nb201 cell costs far less than running the predictor on it. A space that enumerates one cell per
+network (nb101, where hashing costs as much as scoring) shows no duplicate in the first batch;
+from then on only cells entering the top-k are hashed. Should a duplicate still come later, it is
+scored again (and counted in ``evaluated``) but never returned twice: the top-k keeps identities
+distinct.
 """
 
 from itertools import islice
@@ -30,13 +34,18 @@ def exhaustive_search(
     evaluator = Evaluator(space, scorer, budget=budget, top_k=top_k)
     batches = 0
     cancelled = False
+    hashing = True
     cells_left = space.enumerate()
     while batch := list(islice(cells_left, params.batch_size)):
         if should_stop is not None and should_stop():
             cancelled = True
             break
-        cells, identities = evaluator.admit(batch)
-        evaluator.score(cells, identities)
+        if hashing:
+            cells, identities = evaluator.admit(batch)
+            evaluator.score(cells, identities)
+            hashing = batches > 0 or len(evaluator.seen) < len(batch)  # duplicates in the first batch
+        else:
+            evaluator.score_unhashed(evaluator.within_budget(batch))
         if on_progress is not None and evaluator.top.best_score is not None:
             on_progress(Progress(batches, evaluator.evaluated, evaluator.top.best_score))
         batches += 1

@@ -33,7 +33,7 @@ class EvolutionParams(_Params):
 
 
 class ExhaustiveParams(_Params):
-    batch_size: int = Field(8192, ge=1, le=65_536, description="cells encoded and scored per call")
+    batch_size: int = Field(4096, ge=1, le=65_536, description="cells enumerated per scorer call")
 
 
 class RandomParams(_Params):

@@ -23,8 +23,10 @@ class BitStringSpace:
     encoding_version = 1
     default_encoding = "bits"
 
-    def __init__(self, length: int) -> None:
+    def __init__(self, length: int, *, one_per_identity: bool = False) -> None:
         self.length = length
+        self.one_per_identity = one_per_identity  # enumerate canonical strings only, as nb101 does
+        self.identity_calls = 0
         self.name = f"bits{length}"
         self.encodings = {"bits": (length,)}
 
@@ -41,6 +43,7 @@ class BitStringSpace:
         return min(cell, cell[::-1])
 
     def identity(self, cell: Bits) -> str:
+        self.identity_calls += 1
         return "".join(map(str, self.canonical(cell)))
 
     def encode(self, cells: Sequence[Bits], encoding: str | None = None) -> np.ndarray:
@@ -63,7 +66,8 @@ class BitStringSpace:
         return a[:cut] + b[cut:]
 
     def enumerate(self) -> Iterator[Bits]:
-        return product((0, 1), repeat=self.length)
+        cells = product((0, 1), repeat=self.length)
+        return (c for c in cells if c == self.canonical(c)) if self.one_per_identity else cells
 
 
 def distance_scorer(space: BitStringSpace, target: Bits):

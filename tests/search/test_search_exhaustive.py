@@ -40,6 +40,16 @@ def test_collapses_isomorphic_duplicates():
     assert second.identity != first.identity  # TARGET reversed has the same identity and score
 
 
+def test_a_duplicate_free_enumeration_is_not_hashed_cell_by_cell():
+    space = BitStringSpace(10, one_per_identity=True)
+    spy = SpyScorer(space, distance_scorer(space, TARGET))
+    result = run_search("exhaustive", space, spy, top_k=12, params={"batch_size": 100})
+    calls_by_search = space.identity_calls
+    assert [c.score for c in result.top] == [s for _, s in _true_top(12)]
+    assert result.evaluated == len(spy.identities) == len(set(spy.identities)) == 528
+    assert calls_by_search < 200  # the first batch of 100, then only cells entering the top-12 (528 scored)
+
+
 def test_budget_filters_before_scoring():
     spy = SpyScorer(SPACE, distance_scorer(SPACE, TARGET))
     result = run_search("exhaustive", SPACE, spy, top_k=5, max_params=4 * PARAMS_PER_BIT)
