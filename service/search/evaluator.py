@@ -1,7 +1,7 @@
-"""Book-keeping shared by the sampling searches: never score a network twice, respect the budget.
+"""Book-keeping shared by the searches: never score a network twice, respect the budget, keep the top-k.
 
-Evolution and random search hand every batch of proposed cells to ``Evaluator.admit`` (dedup by
-canonical identity, then cost filter) and the survivors to ``Evaluator.score`` (one scorer call).
+Each search hands every batch of proposed cells to ``Evaluator.admit`` (dedup by canonical
+identity, then cost filter) and the survivors to ``Evaluator.score`` (one scorer call).
 """
 
 from collections.abc import Sequence

@@ -43,7 +43,8 @@ def exhaustive_search(
         if hashing:
             cells, identities = evaluator.admit(batch)
             evaluator.score(cells, identities)
-            hashing = batches > 0 or len(evaluator.seen) < len(batch)  # duplicates in the first batch
+            if batches == 0 and len(evaluator.seen) == len(batch):
+                hashing = False  # no duplicate in the first batch: one cell per network
         else:
             evaluator.score_unhashed(evaluator.within_budget(batch))
         if on_progress is not None and evaluator.top.best_score is not None:

@@ -4,7 +4,6 @@ from search_toys import BitStringSpace, distance_scorer
 
 from service.search import PARAMS, STRATEGIES, EvolutionParams, make_scorer, run_search
 from service.search.scoring import score_batch
-from service.search.topk import TopK
 
 SPACE = BitStringSpace(6)
 SCORER = distance_scorer(SPACE, (1, 1, 1, 0, 0, 0))
@@ -76,11 +75,3 @@ def test_make_scorer_encodes_then_predicts():
 def test_untrustworthy_scorer_answers_are_refused(answer, message):
     with pytest.raises(ValueError, match=message):
         score_batch(lambda cells: answer, [(0,) * 6, (1,) * 6])
-
-
-def test_topk_keeps_the_best_distinct_and_the_earlier_of_equals():
-    top = TopK(2)
-    top.offer(["a", "b", "c"], np.array([1.0, 3.0, 2.0]), identities=["x", "y", "z"])
-    top.offer(["d", "e"], np.array([3.0, 2.5]), identities=["w", "y"])  # w ties y: y came first
-    assert top.ranked() == [("b", "y", 3.0), ("d", "w", 3.0)]
-    assert top.best_score == 3.0
