@@ -1,0 +1,103 @@
+"""Sampling, mutation, crossover and enumeration."""
+
+import gzip
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+from typer.testing import CliRunner
+
+from service.spaces.base import InvalidCellError
+from service.spaces.cli import app
+from service.spaces.nb101.cell import INTERIOR_OPS, Cell
+from service.spaces.nb101.enumeration import UNIQUE_CELLS_UP_TO, canonical_members, enumerate_cells
+from service.spaces.nb101.graph import labels_of, module_hash
+from service.spaces.nb101.space import NB101_SPACE as SPACE
+
+C3, C1, MP = "conv3x3-bn-relu", "conv1x1-bn-relu", "maxpool3x3"
+
+
+def _hash(cell: Cell) -> str:
+    return module_hash(cell.matrix, labels_of(cell.codes))
+
+
+def test_sample_is_seeded() -> None:
+    first = SPACE.sample(np.random.default_rng(7), 50)
+    assert len(first) == 50 and all(isinstance(c, Cell) for c in first)
+    assert SPACE.sample(np.random.default_rng(7), 50) == first
+    assert SPACE.sample(np.random.default_rng(8), 50) != first
+
+
+def test_sample_covers_small_and_large_cells() -> None:
+    sizes = {c.num_vertices for c in SPACE.sample(np.random.default_rng(0), 300)}
+    assert {5, 6, 7} <= sizes
+
+
+def test_mutating_the_two_vertex_cell_adds_a_vertex() -> None:
+    cell = Cell([[0, 1], [0, 0]], ["input", "output"])
+    child = SPACE.mutate(cell, np.random.default_rng(0))
+    assert child.num_vertices == 3
+    assert child.matrix.tolist() == [[0, 1, 1], [0, 0, 1], [0, 0, 0]]
+
+
+def test_mutation_of_a_chain_is_one_edit_away() -> None:
+    chain = Cell([[0, 1, 0], [0, 0, 1], [0, 0, 0]], ["input", C3, "output"])
+    children = {SPACE.mutate(chain, np.random.default_rng(seed)) for seed in range(40)}
+    # one edit: another op on the vertex, or the input->output edge added (others prune away)
+    assert children == {
+        Cell([[0, 1, 0], [0, 0, 1], [0, 0, 0]], ["input", C1, "output"]),
+        Cell([[0, 1, 0], [0, 0, 1], [0, 0, 0]], ["input", MP, "output"]),
+        Cell([[0, 1, 1], [0, 0, 1], [0, 0, 0]], ["input", C3, "output"]),
+    }
+
+
+def test_crossover_of_two_chains_mixes_their_ops() -> None:
+    a = Cell([[0, 1, 0], [0, 0, 1], [0, 0, 0]], ["input", C3, "output"])
+    b = Cell([[0, 1, 0], [0, 0, 1], [0, 0, 0]], ["input", MP, "output"])
+    children = {SPACE.crossover(a, b, np.random.default_rng(seed)) for seed in range(20)}
+    assert children == {a, b}
+
+
+def _brute_force_hashes(n: int) -> set[str]:
+    """Hash of every valid n-vertex (matrix, ops) with no vertex to prune, as the benchmark did."""
+    upper = [(x, y) for y in range(n) for x in range(y)]
+    hashes = set()
+    for bits in range(1 << len(upper)):
+        for ops in itertools.product(INTERIOR_OPS, repeat=n - 2):
+            try:
+                cell = Cell.from_bits(n, bits, [0, *(INTERIOR_OPS.index(op) + 1 for op in ops), 4])
+            except InvalidCellError:
+                continue
+            if cell.num_vertices == n:
+                hashes.add(_hash(cell))
+    return hashes
+
+
+def test_enumeration_matches_brute_force_hashing_up_to_five_vertices() -> None:
+    cells = list(enumerate_cells(max_vertices=5))
+    assert len(cells) == UNIQUE_CELLS_UP_TO[5] == 2_532
+    hashes = [_hash(c) for c in cells]
+    assert len(set(hashes)) == len(hashes)
+    assert set(hashes) == set().union(*(_brute_force_hashes(n) for n in range(2, 6)))
+
+
+def test_enumeration_counts_every_class() -> None:
+    counts = itertools.accumulate(sum(1 for _ in canonical_members(n)) for n in range(2, 8))
+    assert list(counts) == list(UNIQUE_CELLS_UP_TO.values())
+    assert UNIQUE_CELLS_UP_TO[7] == 423_624
+
+
+def test_cli_writes_hash_matrix_ops(tmp_path: Path) -> None:
+    out = tmp_path / "cells.jsonl.gz"
+    result = CliRunner().invoke(app, ["nb101", "--out", str(out), "--max-vertices", "4"])
+    assert result.exit_code == 0, result.output
+    with gzip.open(out, "rt") as lines:
+        rows = [json.loads(line) for line in lines]
+    assert len(rows) == 91
+    assert rows[0] == {
+        "hash": "043721b9c7fe8c5fad811d47d83132ec",
+        "matrix": [[0, 1], [0, 0]],
+        "ops": ["input", "output"],
+    }
+    assert all(SPACE.identity(SPACE.parse(r)) == r["hash"] for r in rows)
