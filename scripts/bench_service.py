@@ -5,6 +5,7 @@ Starts ``uvicorn service.main:app`` on a free local port over a temporary databa
 in ``--models-dir`` (RENAS_* variables pass through to it), sends sequential requests from one
 httpx client, and reports for each case the best of ``--repeats`` runs (by p50):
 
+- GET /healthz, the floor any request pays here (loopback, uvicorn, FastAPI, metrics);
 - /predict with 1 NB-101 cell; /rank with 1,000 NB-101 cells (sampled, seed 0); /rank with all
   15,625 NB-201 cells: p50 / p99 latency and requests per second;
 - the same /rank cells scored in-process (encode + ONNX only, cells already parsed): the ratio says
@@ -98,13 +99,14 @@ def running_server(models_dir: Path, database: Path, *, search_workers: int) -> 
         server.wait(timeout=60)
 
 
-def timed_requests(client: httpx.Client, path: str, body: bytes, n: int) -> np.ndarray:
-    """Seconds each of n sequential POSTs took; any non-200 answer aborts the benchmark."""
+def timed_requests(client: httpx.Client, path: str, body: bytes | None, n: int) -> np.ndarray:
+    """Seconds each of n sequential requests took (POST with a body, else GET); any non-200 answer
+    aborts the benchmark."""
     seconds = np.empty(n)
     headers = {"content-type": "application/json"}
     for i in range(n):
         start = time.perf_counter()
-        response = client.post(path, content=body, headers=headers)
+        response = client.get(path) if body is None else client.post(path, content=body, headers=headers)
         seconds[i] = time.perf_counter() - start
         if response.status_code != 200:
             raise RuntimeError(f"{path} answered {response.status_code}: {response.text[:500]}")
@@ -175,8 +177,8 @@ class Case:
     requests: int
 
     @property
-    def body(self) -> bytes:
-        return json.dumps({"space": self.space, "cells": self.cells}).encode()
+    def body(self) -> bytes | None:
+        return json.dumps({"space": self.space, "cells": self.cells}).encode() if self.cells else None
 
 
 @app.command()
@@ -196,6 +198,7 @@ def main(
     nb101_batch = [nb101.to_json(c) for c in nb101.sample(np.random.default_rng(0), nb101_cells)]
     nb201_all = [nb201.to_json(c) for c in nb201.enumerate()]
     cases = [
+        Case("GET /healthz (HTTP floor: no model, no database)", "/healthz", "", [], predict_requests),
         Case("/predict, 1 NB-101 cell", "/predict", "nb101", one, predict_requests),
         Case(f"/rank, {len(nb101_batch):,} NB-101 cells", "/rank", "nb101", nb101_batch, rank_requests),
         Case(f"/rank, all {len(nb201_all):,} NB-201 cells", "/rank", "nb201", nb201_all, rank_all_requests),
@@ -225,7 +228,7 @@ def main(
         case.name: best_of(
             repeats, case.name, partial(bare_scoring, models_dir, case.space, case.cells, case.requests)
         )
-        for case in cases[1:]
+        for case in cases[2:]
     }
     ratios = {s.case: s.p50_ms / bare[s.case].p50_ms for s in stats if s.case in bare}
     typer.echo(markdown(stats, ratios, jobs))

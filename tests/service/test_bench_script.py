@@ -25,6 +25,7 @@ def test_bench_reports_every_case(models_dir: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     numbers = json.loads(out.read_text())
     assert [s["case"] for s in numbers["stats"]] == [
+        "GET /healthz (HTTP floor: no model, no database)",
         "/predict, 1 NB-101 cell",
         "/rank, 20 NB-101 cells",
         "/rank, all 15,625 NB-201 cells",
