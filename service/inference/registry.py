@@ -103,6 +103,18 @@ def load_model(card_path: Path, providers: Sequence[str]) -> LoadedModel:
     return LoadedModel(card=card, session=open_session(onnx_path, providers))
 
 
+def card_path_of(models_dir: Path, model_id: str) -> Path:
+    """The card file of model ``model_id`` (a search worker loads only the model its job names)."""
+    for card_path in sorted(models_dir.glob("*.json")):
+        try:
+            card = ModelCard.model_validate_json(card_path.read_bytes())
+        except ValidationError:
+            continue
+        if card.id == model_id:
+            return card_path
+    raise ModelNotFoundError(f"unknown model {model_id!r}")
+
+
 def load_registry(models_dir: Path, providers: Sequence[str]) -> ModelRegistry:
     """Every card (``*.json``) in ``models_dir``, sorted by file name so "the first" is stable."""
     registry = ModelRegistry()

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.core.db import make_engine, make_sessionmaker
-from service.inference.registry import ModelRegistry, load_registry
+from service.inference.registry import LoadedModel, card_path_of, load_model
 from service.inference.scoring import score_cells
 from service.jobs import service as jobs
 from service.jobs.models import JobStatus
@@ -50,8 +50,8 @@ def init_worker(shutting_down: multiprocessing.synchronize.Event) -> None:
 
 
 def warm_up(config: WorkerConfig) -> None:
-    """Start the process and load its models before the first job arrives."""
-    _registry(config.models_dir, config.providers)
+    """Start the process (its imports) and its database engine before the first job arrives."""
+    _sessions(config.database_url)
 
 
 @cache
@@ -60,8 +60,9 @@ def _sessions(database_url: str) -> sessionmaker[Session]:
 
 
 @cache
-def _registry(models_dir: Path, providers: tuple[str, ...]) -> ModelRegistry:
-    return load_registry(models_dir, providers)
+def _model(models_dir: Path, providers: tuple[str, ...], model_id: str) -> LoadedModel:
+    """The job's model in this process's own ONNX Runtime session, opened once per model."""
+    return load_model(card_path_of(models_dir, model_id), providers)
 
 
 class _JobWatch:
@@ -131,7 +132,7 @@ def run_job(job_id: str, config: WorkerConfig) -> None:
         request, model_id = job.request, job.model_id
     try:
         space = get_space(request["space"])
-        model = _registry(config.models_dir, config.providers).models[model_id]
+        model = _model(config.models_dir, config.providers, model_id)
         watch = _JobWatch(sessions, job_id, request)
         result = run_search(
             request["strategy"],

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from tiny_models import write_model
 
-from service.inference.registry import ModelNotFoundError, load_registry
+from service.inference.registry import ModelNotFoundError, card_path_of, load_registry
 from service.inference.session import usable_providers
 
 CPU = ["CPUExecutionProvider"]
@@ -55,3 +55,9 @@ def test_usable_providers_keep_preference_order_and_end_with_cpu() -> None:
     assert usable_providers(["CPUExecutionProvider", "CUDAExecutionProvider"], available) == [
         "CUDAExecutionProvider", "CPUExecutionProvider",
     ]  # fmt: skip
+
+
+def test_card_path_of_finds_a_model_by_id(models_dir: Path) -> None:
+    assert card_path_of(models_dir, "nb201-c100") == models_dir / "nb201-c100.json"
+    with pytest.raises(ModelNotFoundError, match="unknown model 'nope'"):
+        card_path_of(models_dir, "nope")

@@ -133,3 +133,12 @@ def test_restart_fails_interrupted_jobs_and_keeps_results(app_factory: ClientFac
             assert job["status"] == "failed"
             assert job["error"] == INTERRUPTED
             assert job["finished_at"] is not None
+
+
+def test_the_docs_search_examples_are_accepted(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    examples = paths["/search"]["post"]["requestBody"]["content"]["application/json"]["examples"]
+    for example in examples.values():
+        response = client.post("/search", json=example["value"])
+        assert response.status_code == 202, example["summary"]
+        client.post(f"/search/{response.json()['id']}/cancel")  # keep the worker free
