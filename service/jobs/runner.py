@@ -14,7 +14,7 @@ from concurrent.futures.process import BrokenProcessPool
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.jobs import service as jobs
-from service.jobs.worker import WorkerConfig, init_worker, run_job, warm_up
+from service.jobs.worker import WorkerConfig, run_job, warm_up
 
 log = logging.getLogger(__name__)
 
@@ -24,14 +24,10 @@ class JobRunner:
         self.config = config
         self.workers = workers
         self.sessions = sessions
-        self._context = multiprocessing.get_context("spawn")
-        self._shutting_down = self._context.Event()
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        pool = ProcessPoolExecutor(
-            self.workers, mp_context=self._context, initializer=init_worker, initargs=(self._shutting_down,)
-        )
+        pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
         for _ in range(self.workers):
             pool.submit(warm_up, self.config)
         return pool
@@ -54,10 +50,10 @@ class JobRunner:
             jobs.fail_job(db, job_id, f"search worker died: {future.exception()!r}")
 
     def shutdown(self) -> None:
-        """Stop running searches at their next check, drop queued ones, and fail both in the table."""
-        self._shutting_down.set()
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """Fail every unfinished job in the table, which stops running searches at their next status
+        check and makes queued ones no-ops, then wait for the workers to exit."""
         with self.sessions() as db:
             failed = jobs.fail_unfinished(db)
         if failed:
             log.warning("marked %d unfinished search jobs failed at shut-down", failed)
+        self._pool.shutdown(wait=True, cancel_futures=True)

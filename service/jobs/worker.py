@@ -3,12 +3,11 @@
 The worker opens its own engine and its own ONNX Runtime sessions (nothing is shared with the
 server process but the database), claims the job (queued -> running), runs the search with a
 scorer over the job's model, writes progress back as the search reports it, and stops between
-generations when the job's row is no longer ``running`` (cancelled through the API, or failed by a
-restarted service) or when the server is shutting down.
+generations when the job's row is no longer ``running``: cancelled through the API, or failed by
+the server shutting down (or by a restarted service, when this worker outlived its server).
 """
 
 import logging
-import multiprocessing.synchronize
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -38,15 +37,6 @@ class WorkerConfig:
     models_dir: Path
     providers: tuple[str, ...]
     batch_size: int
-
-
-_shutting_down: multiprocessing.synchronize.Event | None = None
-
-
-def init_worker(shutting_down: multiprocessing.synchronize.Event) -> None:
-    """Process-pool initializer: remember the server's shut-down flag."""
-    global _shutting_down
-    _shutting_down = shutting_down
 
 
 def warm_up(config: WorkerConfig) -> None:
@@ -93,7 +83,7 @@ class _JobWatch:
             )
 
     def should_stop(self) -> bool:
-        if self.stopped or (_shutting_down is not None and _shutting_down.is_set()):
+        if self.stopped:
             return True
         now = time.monotonic()
         if now - self.last_check >= CHECK_INTERVAL_S:
@@ -147,7 +137,7 @@ def run_job(job_id: str, config: WorkerConfig) -> None:
             should_stop=watch.should_stop,
         )
         if result.cancelled:
-            return  # the row already says why: cancelled, or failed by the server's shut-down
+            return  # the row already says why: cancelled, or failed at the server's shut-down
         with sessions() as db:
             jobs.finish_job(db, job_id, result_json(space, result))
     except Exception as exc:
