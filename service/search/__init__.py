@@ -4,10 +4,10 @@ Call ``run_search(strategy, space, scorer, ...)`` (``runner.py``); build the sco
 ``make_scorer(space, predict, encoding)`` (``scoring.py``). Where each part lives:
 
 - ``evolution.py``: ReNAS's evolutionary search (population 64, 500 generations, 0.5 / 0.3 / 0.2);
-- ``exhaustive.py``: scores every cell of ``space.enumerate()`` in batches;
+- ``exhaustive.py``: every network of ``space.enumerate()``, scored once, in batches;
 - ``random_search.py``: uniform random sampling, the baseline;
 - ``params.py``: each strategy's validated parameters; ``constraints.py``: params / FLOPs budgets;
-- ``evaluator.py`` (score each identity once) and ``topk.py`` (best distinct cells) shared by them;
+- ``evaluator.py`` (score each identity once, within budget) and ``topk.py`` (best distinct cells);
 - ``types.py``: ``Candidate``, ``SearchResult``, ``Progress``, ``Scorer``.
 """
 
