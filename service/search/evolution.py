@@ -1,8 +1,8 @@
 """Evolutionary search with the predictor score as fitness, as in ReNAS (Xu et al., CVPR 2021, sec. 4).
 
-The paper gives population 64, at most 500 generations and selection / crossover / mutation
-probabilities 0.5 / 0.3 / 0.2, but not how they are applied. Here they are *shares of each new
-generation*, a generational GA with truncation selection:
+ReNAS searches with population 64, at most 500 generations and selection / crossover / mutation
+probabilities 0.5 / 0.3 / 0.2; how it applies them could not be checked against the paper's text,
+so here they are *shares of each new generation*, a generational GA with truncation selection:
 
 - selection: the best ``round(0.5 * 64) = 32`` members survive unchanged and are the parents;
 - crossover: ``round(0.3 * 64) = 19`` children of ``space.crossover`` on two distinct parents
