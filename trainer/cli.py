@@ -1,0 +1,175 @@
+"""``renas-train``: train ReNAS predictors on the benchmark tables, export them to ONNX, evaluate them.
+
+Each command is a thin wrapper over ``trainer.pipeline``; add new commands (or sub-apps via
+``app.add_typer``) at the bottom of this file.
+"""
+
+import logging
+import shlex
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+
+from trainer.checkpoint import load_checkpoint, save_checkpoint
+from trainer.data import load_labelled
+from trainer.pipeline import evaluate_onnx, export_with_card, fit_on_all, fit_on_split
+from trainer.variants import VARIANTS
+
+app = typer.Typer(
+    help=(
+        "Train ReNAS architecture-ranking predictors on NAS-Bench-101/201 tables (read from "
+        "RENAS_DATA_DIR, default ../shared/data), export them as ONNX + model card for the service, "
+        "and measure their Kendall tau."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+class SpaceName(StrEnum):
+    nb101 = "nb101"
+    nb201 = "nb201"
+
+
+class Subset(StrEnum):
+    heldout = "heldout"
+    all = "all"
+
+
+VariantOpt = Annotated[
+    str,
+    typer.Option(
+        help=(
+            "renas1..6 = {type matrix, full tensor} x {MSE, pairwise L1, L1 + 0.5 triplet L2} on LeNet-5 "
+            "(odd: type matrix, even: full tensor); mlp-pair, gnn-pair = wider networks on the full "
+            f"tensor with the pairwise loss. One of: {', '.join(VARIANTS)}."
+        )
+    ),
+]
+DataDirOpt = Annotated[
+    Path | None, typer.Option(help="folder with nb101_20k.jsonl.gz / nb201.csv (default: settings)")
+]
+
+
+def _command() -> str:
+    return shlex.join(["renas-train", *sys.argv[1:]])
+
+
+def _train_size(text: str) -> float | int | None:
+    """None for "all", an int count, or a fraction in (0, 1)."""
+    if text == "all":
+        return None
+    value = float(text)
+    return int(value) if value >= 1 and value.is_integer() else value
+
+
+@app.callback()
+def _setup(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log progress details")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s"
+    )
+
+
+@app.command()
+def train(
+    space: Annotated[SpaceName, typer.Option(help="cell space")] = SpaceName.nb101,
+    dataset: Annotated[
+        str, typer.Option(help="nb101: cifar10; nb201: cifar10 | cifar100 | imagenet16-120 (picks the label)")
+    ] = "cifar10",
+    train_size: Annotated[
+        str,
+        typer.Option(
+            help=(
+                "training cells: a count (424), a fraction (0.1) or 'all'; the rest are held out to "
+                "measure tau. With 'all', tau is first measured on a --check-fraction split."
+            )
+        ),
+    ] = "424",
+    check_fraction: Annotated[
+        float, typer.Option(help="with --train-size all: train fraction of the split that measures tau")
+    ] = 0.9,
+    variant: VariantOpt = "renas6",
+    epochs: Annotated[
+        int, typer.Option(min=1, help="passes over the training cells (Adam, batch 1024)")
+    ] = 200,
+    seed: Annotated[int, typer.Option(help="seeds the split and the training")] = 0,
+    out_dir: Annotated[Path, typer.Option(help="where <model-id>.onnx and .json are written")] = Path("runs"),
+    model_id: Annotated[
+        str | None, typer.Option(help="default: <space>-<variant>-<dataset>-<size>-s<seed>")
+    ] = None,
+    default: Annotated[
+        bool, typer.Option(help="mark the card as the default model of its space+dataset")
+    ] = False,
+    checkpoint: Annotated[
+        Path | None, typer.Option(help="also save a torch checkpoint here (for export)")
+    ] = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Train a predictor, report its Kendall tau on held-out cells, export ONNX + model card."""
+    data = load_labelled(space.value, dataset, data_dir)
+    size = _train_size(train_size)
+    model_id = model_id or f"{space.value}-{variant}-{dataset}-{train_size}-s{seed}"
+    fit = fit_on_split(
+        data, variant=variant, train=size or check_fraction, seed=seed, epochs=epochs, progress=True
+    )
+    metrics, model = dict(fit.metrics), fit.model
+    typer.echo(f"Kendall tau on {int(metrics['heldout_cells'])} held-out cells: {metrics['kendall_tau']:.4f}")
+    if size is None:
+        metrics["check_train_fraction"] = check_fraction
+        model = fit_on_all(data, variant=variant, seed=seed, epochs=epochs, progress=True)
+    card = export_with_card(
+        model,
+        data,
+        out_dir,
+        model_id=model_id,
+        metrics=metrics,
+        command=_command(),
+        sample=fit.sample,
+        default=default,
+    )
+    if checkpoint is not None:
+        save_checkpoint(checkpoint, model, card.model_dump(mode="json"))
+    typer.echo(f"wrote {out_dir / card.onnx_file} and {card.id}.json")
+
+
+@app.command()
+def evaluate(
+    model: Annotated[Path, typer.Argument(help="an exported .onnx with its .json card beside it")],
+    subset: Annotated[
+        Subset, typer.Option(help="heldout: cells outside the model's training split; all: every cell")
+    ] = Subset.heldout,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Kendall tau of an exported model on its benchmark table (label and encoding from the card)."""
+    tau, count = evaluate_onnx(model, subset=subset.value, data_dir=data_dir)
+    typer.echo(f"{model.name}: Kendall tau {tau:.4f} on {count} cells ({subset.value})")
+
+
+@app.command()
+def export(
+    checkpoint: Annotated[Path, typer.Argument(help="a checkpoint written by 'train --checkpoint'")],
+    out_dir: Annotated[Path, typer.Option(help="where <model-id>.onnx and .json are written")] = Path("runs"),
+    model_id: Annotated[str | None, typer.Option(help="default: the id recorded at training")] = None,
+    default: Annotated[bool | None, typer.Option(help="override the card's default flag")] = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Export a saved checkpoint again as ONNX + card (parity-checked), keeping its recorded metrics."""
+    model, card = load_checkpoint(checkpoint)
+    data = load_labelled(card["space"], card["dataset"], data_dir)
+    written = export_with_card(
+        model,
+        data,
+        out_dir,
+        model_id=model_id or card["id"],
+        metrics=card["metrics"],
+        command=card["training"]["command"],
+        sample=data.encode(model.variant.encoding, np.arange(min(1024, len(data.cells)))),
+        default=card["default"] if default is None else default,
+    )
+    typer.echo(f"wrote {out_dir / written.onnx_file} and {written.id}.json")

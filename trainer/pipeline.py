@@ -1,0 +1,136 @@
+"""The steps behind ``renas-train``: train on a split, measure held-out tau, export ONNX + card, evaluate.
+
+Kept apart from the CLI so scripts and tests call the same functions the commands run.
+"""
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+
+from service.inference.card import ModelCard, TrainingInfo
+from service.spaces import get_space
+from trainer.data import LabelledCells, load_labelled, split
+from trainer.export import export_onnx, write_card
+from trainer.metrics import kendall_tau
+from trainer.train import TrainedModel, train_predictor
+from trainer.variants import get_variant
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FitResult:
+    model: TrainedModel
+    metrics: dict[str, float]  # held-out tau and split sizes
+    sample: np.ndarray  # a few held-out (or training) tensors, for the export's parity check
+
+
+def fit_on_split(
+    data: LabelledCells,
+    *,
+    variant: str,
+    train: float | int,
+    seed: int,
+    epochs: int,
+    progress: bool = False,
+) -> FitResult:
+    """Train on a random split of ``data`` (``train`` = count or fraction) and score the rest."""
+    spec = get_variant(variant)
+    train_idx, test_idx = split(len(data.cells), train, seed)
+    x_train, x_test = data.encode(spec.encoding, train_idx), data.encode(spec.encoding, test_idx)
+    model = train_predictor(
+        x_train, data.y[train_idx], variant=variant, epochs=epochs, seed=seed, progress=progress
+    )
+    tau = kendall_tau(data.y[test_idx], model.predict(x_test))
+    metrics = {
+        "kendall_tau": tau,
+        "train_cells": float(len(train_idx)),
+        "heldout_cells": float(len(test_idx)),
+    }
+    log.info(
+        "%s on %d cells: Kendall tau %.4f on %d held-out cells", variant, len(train_idx), tau, len(test_idx)
+    )
+    return FitResult(model, metrics, x_test[:1024])
+
+
+def fit_on_all(
+    data: LabelledCells, *, variant: str, seed: int, epochs: int, progress: bool = False
+) -> TrainedModel:
+    """Train on every labelled cell (the shipped "all" models; measure on a split first)."""
+    spec = get_variant(variant)
+    x = data.encode(spec.encoding)
+    return train_predictor(x, data.y, variant=variant, epochs=epochs, seed=seed, progress=progress)
+
+
+def export_with_card(
+    model: TrainedModel,
+    data: LabelledCells,
+    out_dir: Path,
+    *,
+    model_id: str,
+    metrics: dict[str, float],
+    command: str,
+    sample: np.ndarray | None,
+    default: bool = False,
+) -> ModelCard:
+    """``<out_dir>/<model_id>.onnx`` (parity-checked) and its card ``<model_id>.json``."""
+    onnx_path = out_dir / f"{model_id}.onnx"
+    export_onnx(model.module, model.input_shape, onnx_path, sample)
+    space = get_space(data.space)
+    return write_card(
+        onnx_path,
+        model_id=model_id,
+        space=data.space,
+        dataset=data.dataset,
+        label=data.label,
+        variant=model.variant.name,
+        encoding=model.variant.encoding,
+        encoding_version=space.encoding_version,
+        input_shape=model.input_shape,
+        training=TrainingInfo(
+            cells=model.cells, seed=model.seed, epochs=model.epochs, data=data.data_file, command=command
+        ),
+        metrics=metrics,
+        default=default,
+    )
+
+
+def read_card(onnx_path: Path) -> ModelCard:
+    return ModelCard.model_validate_json(onnx_path.with_suffix(".json").read_text())
+
+
+def onnx_scores(onnx_path: Path, x: np.ndarray, batch_size: int = 4096) -> np.ndarray:
+    session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    parts = [session.run(["score"], {"x": x[i : i + batch_size]})[0] for i in range(0, len(x), batch_size)]
+    return np.concatenate(parts)
+
+
+def evaluate_onnx(
+    onnx_path: Path, *, subset: str = "heldout", data_dir: Path | None = None
+) -> tuple[float, int]:
+    """(Kendall tau, number of cells) of an exported model against its card's label.
+
+    ``heldout``: the cells outside the training split, rebuilt from the card (training cells and seed);
+    ``all``: every labelled cell of the table.
+    """
+    card = read_card(onnx_path)
+    space = get_space(card.space)
+    if card.encoding_version != space.encoding_version:
+        raise ValueError(
+            f"{onnx_path.name} reads {card.encoding} version {card.encoding_version}, "
+            f"but the {card.space} encoder is at version {space.encoding_version}"
+        )
+    data = load_labelled(card.space, card.dataset, data_dir)
+    if subset == "all":
+        index = np.arange(len(data.cells))
+    elif subset == "heldout":
+        if card.training.cells >= len(data.cells):
+            raise ValueError(f"{card.id} was trained on all {len(data.cells)} cells; use --subset all")
+        _, index = split(len(data.cells), card.training.cells, card.training.seed)
+    else:
+        raise ValueError(f"unknown subset {subset!r}; choose heldout or all")
+    scores = onnx_scores(onnx_path, data.encode(card.encoding, index))
+    return kendall_tau(data.y[index], scores), len(index)

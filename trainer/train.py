@@ -1,0 +1,117 @@
+"""Training one predictor: ``train_predictor(x, y, variant=...)`` -> ``TrainedModel``.
+
+Adam on mini-batches; labels are min-max scaled on the training set (as the authors' code does), inputs
+standardised by a fixed layer inside the network. Deterministic on CPU for a given seed: the global
+torch RNG is forked, so training leaves the caller's random state untouched.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from trainer.losses import DEFAULT_MAX_TRIPLETS, mse_loss, pairwise_ranking_loss, renas_loss
+from trainer.model import Standardize
+from trainer.variants import LossConfig, Variant, build_model, get_variant
+
+
+@dataclass
+class TrainedModel:
+    """A trained network in eval mode; ``module(x)`` returns (score, features)."""
+
+    module: nn.Module
+    variant: Variant
+    input_shape: tuple[int, int, int]  # per-cell tensor shape, e.g. (19, 7, 7)
+    epochs: int
+    seed: int
+    cells: int
+
+    @torch.no_grad()
+    def predict(self, x: np.ndarray, batch_size: int = 4096) -> np.ndarray:
+        """Scores (higher = better predicted accuracy) for float32 tensors of shape (n, *input_shape)."""
+        self.module.eval()
+        scores = [
+            self.module(torch.from_numpy(np.ascontiguousarray(x[i : i + batch_size], dtype=np.float32)))[0]
+            for i in range(0, len(x), batch_size)
+        ]
+        return torch.cat(scores).numpy() if scores else np.zeros(0, dtype=np.float32)
+
+
+def _loss(
+    cfg: LossConfig,
+    pred: torch.Tensor,
+    features: torch.Tensor,
+    y: torch.Tensor,
+    generator: torch.Generator,
+    max_triplets: int,
+) -> torch.Tensor:
+    if cfg.kind == "mse":
+        return mse_loss(pred, y)
+    if cfg.kind == "pairwise":
+        return pairwise_ranking_loss(pred, y, kind=cfg.phi, margin=cfg.margin)
+    return renas_loss(
+        pred,
+        features,
+        y,
+        kind=cfg.phi,
+        margin=cfg.margin,
+        lam=cfg.lam,
+        max_triplets=max_triplets,
+        generator=generator,
+    )
+
+
+def scale_labels(y: np.ndarray) -> np.ndarray:
+    """Min-max to [0, 1] so MSE and loss margins see the same range for every label."""
+    lo, hi = float(np.min(y)), float(np.max(y))
+    return ((y - lo) / (hi - lo if hi > lo else 1.0)).astype(np.float32)
+
+
+def train_predictor(
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    variant: str,
+    epochs: int = 200,
+    seed: int = 0,
+    batch_size: int = 1024,
+    lr: float = 1e-3,
+    weight_decay: float = 5e-4,
+    max_triplets: int = DEFAULT_MAX_TRIPLETS,
+    progress: bool = False,
+) -> TrainedModel:
+    """Train ``variant`` (a key of ``trainer.variants.VARIANTS``) on tensors x (n, C, H, W), labels y (n,).
+
+    x must be the variant's encoding (``get_variant(variant).encoding``) of the training cells.
+    ``max_triplets`` caps the triplets sampled per batch for the continuity loss.
+    """
+    spec = get_variant(variant)
+    if len(x) != len(y):
+        raise ValueError(f"x has {len(x)} cells but y has {len(y)} labels")
+    if x.ndim != 4:
+        raise ValueError(f"x must be (n, C, H, W) cell tensors, got shape {x.shape}")
+    if len(x) < 2:
+        raise ValueError("need at least 2 labelled cells to train a ranking predictor")
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(scale_labels(np.asarray(y, dtype=np.float64)))
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        generator = torch.Generator().manual_seed(seed)
+        module = build_model(spec, x.shape[1:], Standardize.fit(x))
+        optimizer = torch.optim.Adam(module.parameters(), lr=lr, weight_decay=weight_decay)
+        module.train()
+        for _ in tqdm(range(epochs), desc=f"train {variant}", unit="epoch", disable=not progress):
+            order = torch.randperm(len(xt), generator=generator)
+            for start in range(0, len(order), batch_size):
+                idx = order[start : start + batch_size]
+                if len(idx) < 2:  # BatchNorm needs two samples; one leftover cell waits for the next epoch
+                    continue
+                pred, features = module(xt[idx])
+                loss = _loss(spec.loss, pred, features, yt[idx], generator, max_triplets)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+    module.eval()
+    return TrainedModel(module, spec, tuple(x.shape[1:]), epochs, seed, len(x))

@@ -1,0 +1,66 @@
+"""Named predictor variants: which encoding a model reads, which loss trains it, which network it is.
+
+ReNAS-1..6 follow the paper's ablation grid {type matrix, full tensor} x {MSE, L1, L1 + lambda L2}:
+odd numbers read the 1x7x7 type matrix ("renas-type"), even numbers the 19x7x7 tensor ("renas-full").
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from torch import nn
+
+from trainer.losses import Phi
+from trainer.model import CellGNN, LeNet5, Standardize, VertexMLP
+
+LossKind = Literal["mse", "pairwise", "renas"]
+ModelFactory = Callable[[tuple[int, int, int], Standardize], nn.Module]
+
+
+@dataclass(frozen=True)
+class LossConfig:
+    kind: LossKind
+    phi: Phi = "logistic"
+    margin: float = 0.1
+    lam: float = 0.5  # weight of the triplet continuity loss (kind "renas" only)
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    encoding: str  # the space's encoding name the model reads
+    loss: LossConfig
+    family: str  # key of MODEL_FAMILIES
+
+
+MODEL_FAMILIES: dict[str, ModelFactory] = {
+    "lenet5": LeNet5,
+    "mlp": VertexMLP,
+    "gnn": CellGNN,
+}
+
+VARIANTS: dict[str, Variant] = {
+    v.name: v
+    for v in (
+        Variant("renas1", "renas-type", LossConfig("mse"), "lenet5"),
+        Variant("renas2", "renas-full", LossConfig("mse"), "lenet5"),
+        Variant("renas3", "renas-type", LossConfig("pairwise"), "lenet5"),
+        Variant("renas4", "renas-full", LossConfig("pairwise"), "lenet5"),
+        Variant("renas5", "renas-type", LossConfig("renas"), "lenet5"),
+        Variant("renas6", "renas-full", LossConfig("renas"), "lenet5"),
+        Variant("mlp-pair", "renas-full", LossConfig("pairwise"), "mlp"),
+        Variant("gnn-pair", "renas-full", LossConfig("pairwise"), "gnn"),
+    )
+}
+
+
+def get_variant(name: str) -> Variant:
+    try:
+        return VARIANTS[name]
+    except KeyError:
+        raise KeyError(f"unknown variant {name!r}; known: {', '.join(VARIANTS)}") from None
+
+
+def build_model(variant: Variant, input_shape: tuple[int, int, int], standardize: Standardize) -> nn.Module:
+    """A fresh network of the variant's family for per-cell tensors of ``input_shape``."""
+    return MODEL_FAMILIES[variant.family](input_shape, standardize)
