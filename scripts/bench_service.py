@@ -46,12 +46,25 @@ app = typer.Typer(add_completion=False)
 
 
 @dataclass(frozen=True)
+class Run:
+    seconds: np.ndarray  # wall time of each request (or in-process call)
+    cpu_seconds: float  # CPU the server process (or this process) spent on all of them
+
+
+@dataclass(frozen=True)
 class Stats:
     case: str
     requests: int
     p50_ms: float
     p99_ms: float
     per_second: float
+    cpu_ms: float  # CPU per request: what the work costs, whatever else the machine is running
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` and its threads so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -61,8 +74,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(models_dir: Path, database: Path, *, search_workers: int) -> Iterator[str]:
-    """Base URL of a uvicorn serving the app, ready (models loaded) when yielded."""
+def running_server(models_dir: Path, database: Path, *, search_workers: int) -> Iterator[tuple[str, int]]:
+    """Base URL and process id of a uvicorn serving the app, ready (models loaded) when yielded."""
     port = free_port()
     env = {
         **os.environ,
@@ -93,15 +106,15 @@ def running_server(models_dir: Path, database: Path, *, search_workers: int) -> 
             if server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the service did not become ready")
             time.sleep(0.1)
-        yield base_url
+        yield base_url, server.pid
     finally:
         server.terminate()
         server.wait(timeout=60)
 
 
-def timed_requests(client: httpx.Client, path: str, body: bytes | None, n: int) -> np.ndarray:
-    """Seconds each of n sequential requests took (POST with a body, else GET); any non-200 answer
-    aborts the benchmark."""
+def timed_requests(client: httpx.Client, server_pid: int, path: str, body: bytes | None, n: int) -> Run:
+    """n sequential requests (POST with a body, else GET); any non-200 answer aborts the benchmark."""
+    cpu_start = process_cpu_seconds(server_pid)
     seconds = np.empty(n)
     headers = {"content-type": "application/json"}
     for i in range(n):
@@ -110,33 +123,35 @@ def timed_requests(client: httpx.Client, path: str, body: bytes | None, n: int) 
         seconds[i] = time.perf_counter() - start
         if response.status_code != 200:
             raise RuntimeError(f"{path} answered {response.status_code}: {response.text[:500]}")
-    return seconds
+    return Run(seconds, process_cpu_seconds(server_pid) - cpu_start)
 
 
-def best_of(repeats: int, case: str, run: Callable[[], np.ndarray]) -> Stats:
+def best_of(repeats: int, case: str, run: Callable[[], Run]) -> Stats:
     """The run with the lowest p50 of ``repeats``."""
     runs = [run() for _ in range(repeats)]
-    best = min(runs, key=lambda s: float(np.median(s)))
+    best = min(runs, key=lambda r: float(np.median(r.seconds)))
     return Stats(
         case=case,
-        requests=len(best),
-        p50_ms=float(np.median(best) * 1000),
-        p99_ms=float(np.percentile(best, 99) * 1000),
-        per_second=float(len(best) / best.sum()),
+        requests=len(best.seconds),
+        p50_ms=float(np.median(best.seconds) * 1000),
+        p99_ms=float(np.percentile(best.seconds, 99) * 1000),
+        per_second=float(len(best.seconds) / best.seconds.sum()),
+        cpu_ms=best.cpu_seconds / len(best.seconds) * 1000,
     )
 
 
-def bare_scoring(models_dir: Path, space_name: str, cells: list[dict[str, Any]], n: int) -> np.ndarray:
+def bare_scoring(models_dir: Path, space_name: str, cells: list[dict[str, Any]], n: int) -> Run:
     """Seconds for encode + ONNX of the parsed cells, in-process, with the model /rank picks."""
     space = get_space(space_name)
     model = load_registry(models_dir, get_settings().providers).pick(space_name)
     parsed = [space.parse(c) for c in cells]
+    cpu_start = time.process_time()
     seconds = np.empty(n)
     for i in range(n):
         start = time.perf_counter()
         score_cells(model, space, parsed, batch_size=get_settings().batch_size)
         seconds[i] = time.perf_counter() - start
-    return seconds
+    return Run(seconds, time.process_time() - cpu_start)
 
 
 def search_job_seconds(client: httpx.Client, body: dict[str, Any]) -> float:
@@ -154,13 +169,15 @@ def search_job_seconds(client: httpx.Client, body: dict[str, Any]) -> float:
 
 def markdown(stats: list[Stats], ratios: dict[str, float], jobs: list[float]) -> str:
     lines = [
-        "| case | requests | p50 ms | p99 ms | requests/s | /rank over bare encode+ONNX (p50) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| case | requests | p50 ms | p99 ms | requests/s | server CPU ms/request "
+        "| p50 over bare encode+ONNX |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for s in stats:
         ratio = f"{ratios[s.case]:.2f}x" if s.case in ratios else ""
         lines.append(
-            f"| {s.case} | {s.requests} | {s.p50_ms:.2f} | {s.p99_ms:.2f} | {s.per_second:.1f} | {ratio} |"
+            f"| {s.case} | {s.requests} | {s.p50_ms:.2f} | {s.p99_ms:.2f} | {s.per_second:.1f} "
+            f"| {s.cpu_ms:.2f} | {ratio} |"
         )
     runs = ", ".join(f"{t:.3f}" for t in jobs)
     lines.append("")
@@ -208,17 +225,17 @@ def main(
 
     with (
         tempfile.TemporaryDirectory() as tmp,
-        running_server(models_dir, Path(tmp) / "bench.db", search_workers=1) as url,
+        running_server(models_dir, Path(tmp) / "bench.db", search_workers=1) as (url, pid),
         httpx.Client(base_url=url, timeout=120) as client,
     ):
         log.info("service ready at %s; warming up", url)
         for case in cases:
-            timed_requests(client, case.path, bodies[case.name], 2)
+            timed_requests(client, pid, case.path, bodies[case.name], 2)
         search_job_seconds(client, job_body)  # the worker process loads its models on first use
         stats = []
         for case in cases:
             log.info("timing %s", case.name)
-            run = partial(timed_requests, client, case.path, bodies[case.name], case.requests)
+            run = partial(timed_requests, client, pid, case.path, bodies[case.name], case.requests)
             stats.append(best_of(repeats, case.name, run))
         log.info("timing search jobs")
         jobs = [search_job_seconds(client, job_body) for _ in range(repeats)]
@@ -233,11 +250,11 @@ def main(
     ratios = {s.case: s.p50_ms / bare[s.case].p50_ms for s in stats if s.case in bare}
     typer.echo(markdown(stats, ratios, jobs))
     for name, b in bare.items():
-        typer.echo(f"bare encode+ONNX for '{name}': p50 {b.p50_ms:.2f} ms")
+        typer.echo(f"bare encode+ONNX for '{name}': p50 {b.p50_ms:.2f} ms, CPU {b.cpu_ms:.2f} ms")
     if json_out is not None:
         numbers = {
             "stats": [s.__dict__ for s in stats],
-            "bare_p50_ms": {name: b.p50_ms for name, b in bare.items()},
+            "bare": {name: b.__dict__ for name, b in bare.items()},
             "ratios": ratios,
             "search_job_seconds": jobs,
         }

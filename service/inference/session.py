@@ -19,4 +19,8 @@ def open_session(path: Path, preferred: Sequence[str]) -> ort.InferenceSession:
     when, say, CUDA is compiled in but no GPU or driver is present, so ``get_providers()`` tells
     what is actually in use."""
     providers = usable_providers(preferred, ort.get_available_providers())
-    return ort.InferenceSession(str(path), providers=providers)
+    options = ort.SessionOptions()
+    # Idle ONNX Runtime threads spin by default, taking CPU from the event loop and request
+    # handling between calls; a service would rather they sleep.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(str(path), sess_options=options, providers=providers)

@@ -6,10 +6,12 @@ from fastapi import APIRouter, Body, Response
 
 from service.api.deps import RegistryDep, SettingsDep
 from service.api.limits import check_cell_count
+from service.api.offload import run_sized
 from service.api.responses import json_response
 from service.api.schemas import RANK_EXAMPLES, ModelInfo, RankRequest, RankResponse
 from service.inference.predict import score_request
 from service.inference.ranking import first_occurrences, rank_order
+from service.inference.registry import LoadedModel
 from service.spaces import get_space
 
 router = APIRouter(tags=["rank"])
@@ -20,14 +22,18 @@ router = APIRouter(tags=["rank"])
     response_model=RankResponse,
     responses={404: {"description": "no such model for the space"}, 413: {"description": "too many cells"}},
 )
-def rank_cells(
+async def rank_cells(
     body: Annotated[RankRequest, Body(openapi_examples=RANK_EXAMPLES)],
     registry: RegistryDep,
     settings: SettingsDep,
 ) -> Response:
     check_cell_count(len(body.cells), settings)
     model = registry.pick(body.space, body.model, body.dataset)
-    scored = score_request(model, get_space(body.space), body.cells, batch_size=settings.batch_size)
+    return await run_sized(len(body.cells), ranking_response, model, body, batch_size=settings.batch_size)
+
+
+def ranking_response(model: LoadedModel, body: RankRequest, *, batch_size: int) -> Response:
+    scored = score_request(model, get_space(body.space), body.cells, batch_size=batch_size)
     scores, params, flops = scored.scores.tolist(), scored.params.tolist(), scored.flops.tolist()
     duplicate_of = first_occurrences(scored.identities)
     ranking = [
