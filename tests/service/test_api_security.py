@@ -1,6 +1,7 @@
 """The optional API key guards every route but the health checks."""
 
 from cells import NB101_CHAIN
+from fastapi.testclient import TestClient
 from service_apps import ClientFactory
 
 
@@ -27,6 +28,5 @@ def test_api_key_when_set(app_factory: ClientFactory) -> None:
         assert client.get("/metrics", headers={"X-API-Key": "s3cret"}).status_code == 200
 
 
-def test_no_key_needed_when_unset(app_factory: ClientFactory) -> None:
-    with app_factory() as client:
-        assert client.get("/models").status_code == 200
+def test_no_key_needed_when_unset(client: TestClient) -> None:
+    assert client.get("/models").status_code == 200
