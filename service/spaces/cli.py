@@ -52,7 +52,9 @@ def nb101(
                 progress.update(task, completed=count)
         progress.update(task, completed=count)
     seconds = time.perf_counter() - start
-    console.print(f"wrote {count:,} cells ({len(hashes):,} distinct hashes) to {out} in {seconds:.1f} s")
+    console.print(
+        f"wrote {count:,} cells ({len(hashes):,} distinct hashes) to {out} in {seconds:.1f} s", soft_wrap=True
+    )
     if count != expected or len(hashes) != count:
         console.print(f"[red]expected {expected:,} cells with distinct hashes[/red]")
         raise typer.Exit(1)

@@ -52,6 +52,7 @@ class Cell:
             bits = 0
             for x, mask in enumerate(succ):
                 bits |= _ROW_BITS[x][mask]
+            kept_codes = tuple(codes)
         else:
             keep = [v for v in range(n) if kept >> v & 1]
             bits = 0
@@ -59,18 +60,17 @@ class Cell:
                 for x, old_x in enumerate(keep[:y]):
                     if succ[old_x] >> old_y & 1:
                         bits |= 1 << (x + y * (y - 1) // 2)
+            kept_codes = tuple(codes[v] for v in keep)
         edges = bits.bit_count()
         if edges > MAX_EDGES:
             raise InvalidCellError(f"{edges} edges > {MAX_EDGES} (counted after pruning)")
         self._original = (tuple(succ), tuple(ops))
-        self._key = (len(keep), bits, tuple(codes[v] for v in keep))
+        self._key = (len(keep), bits, kept_codes)
 
     @classmethod
     def from_bits(cls, num_vertices: int, bits: int, codes: Sequence[int]) -> "Cell":
         """Cell from the compact form (vertex count, edge bits, op codes); validated like any other."""
-        if not MIN_VERTICES <= num_vertices <= MAX_VERTICES or not 0 <= bits < 1 << len(
-            _UPPER[num_vertices][0]
-        ):
+        if num_vertices not in _PAIRS or not 0 <= bits < 1 << len(_PAIRS[num_vertices]):
             raise InvalidCellError(f"no {num_vertices}-vertex cell has edge bits {bits}")
         succ = [0] * num_vertices
         for x, y in _PAIRS[num_vertices]:
@@ -137,7 +137,7 @@ class Cell:
 
 def _row_masks(matrix: Sequence[Sequence[Any]] | np.ndarray) -> list[int]:
     """Each row's out-edges as a bit mask (bit w: edge to w); checks what ``_matrix_problem`` names."""
-    rows = matrix.tolist() if isinstance(matrix, np.ndarray) else matrix
+    rows = matrix if type(matrix) is list else matrix.tolist() if isinstance(matrix, np.ndarray) else matrix
     try:
         n = len(rows)
         table = _ROW_MASK[n]
@@ -173,7 +173,7 @@ def _matrix_problem(rows: Any) -> str:
 
 def _op_codes(ops: Sequence[str], n: int) -> list[int]:
     """Op codes (indices into OPS): input first, output last, one of the three interior ops between."""
-    if isinstance(ops, str | bytes) or not isinstance(ops, Sequence):
+    if type(ops) is not list and (isinstance(ops, str | bytes) or not isinstance(ops, Sequence)):
         raise InvalidCellError(f"ops must be a list of op names, got {type(ops).__name__}")
     if len(ops) != n:
         raise InvalidCellError(f"ops has {len(ops)} entries but matrix has {n} vertices")
@@ -181,16 +181,13 @@ def _op_codes(ops: Sequence[str], n: int) -> list[int]:
         raise InvalidCellError(f"ops[0] must be {INPUT!r}, got {ops[0]!r}")
     if ops[-1] != OUTPUT:
         raise InvalidCellError(f"ops[{n - 1}] must be {OUTPUT!r}, got {ops[-1]!r}")
-    codes = [OP_CODE[INPUT]]
-    for i in range(1, n - 1):
-        code = _INTERIOR_CODE.get(ops[i]) if isinstance(ops[i], str) else None
-        if code is None:
-            raise InvalidCellError(
-                f"ops[{i}]: unknown op {ops[i]!r} (interior ops: {', '.join(INTERIOR_OPS)})"
-            )
-        codes.append(code)
-    codes.append(OP_CODE[OUTPUT])
-    return codes
+    try:
+        return [OP_CODE[INPUT], *[_INTERIOR_CODE[op] for op in ops[1:-1]], OP_CODE[OUTPUT]]
+    except (KeyError, TypeError):  # TypeError: an unhashable op
+        i = next(i for i in range(1, n - 1) if not isinstance(ops[i], str) or ops[i] not in _INTERIOR_CODE)
+        raise InvalidCellError(
+            f"ops[{i}]: unknown op {ops[i]!r} (interior ops: {', '.join(INTERIOR_OPS)})"
+        ) from None
 
 
 def _on_input_output_paths(succ: list[int], n: int) -> int:

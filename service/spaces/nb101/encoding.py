@@ -85,8 +85,12 @@ def encode_arrays(matrices: np.ndarray, codes: np.ndarray, encoding: str = FULL)
     params, flops = vertex_costs(matrices, codes)
     out = np.empty((len(matrices), *SHAPES[FULL]), dtype=np.float32)
     out[:, 0] = type_matrix
-    out[:, 1 : 1 + NUM_MODULES] = adjacency[:, None] * (flops / FLOPS_SCALE).astype(np.float32)[:, :, None, :]
-    out[:, 1 + NUM_MODULES :] = adjacency[:, None] * (params / PARAMS_SCALE).astype(np.float32)[:, :, None, :]
+    edges = adjacency[:, None]  # (N,1,7,7), broadcast over the 9 modules
+    columns = slice(1, 1 + NUM_MODULES), slice(1 + NUM_MODULES, None)
+    for channels, per_vertex, scale in zip(
+        columns, (flops, params), (FLOPS_SCALE, PARAMS_SCALE), strict=True
+    ):
+        np.multiply(edges, (per_vertex / scale).astype(np.float32)[:, :, None, :], out=out[:, channels])
     return out
 
 
