@@ -1,0 +1,9 @@
+"""The NAS-Bench-101 cell space.
+
+- ``cell``: ``Cell`` (validated, pruned, hashable) and the op names;
+- ``graph``: the benchmark's module hash and the canonical vertex order;
+- ``cost``: parameters and FLOPs of the network built from a cell;
+- ``encoding``: the ReNAS feature tensors ("renas-full", "renas-type");
+- ``sampling``: random sampling, mutation, crossover; ``enumeration``: all 423,624 classes;
+- ``space``: ``NB101_SPACE``, all of the above behind the ``Space`` contract.
+"""

@@ -15,6 +15,7 @@ import numpy as np
 from service.spaces.base import InvalidCellError
 from service.spaces.nb101.cell import INTERIOR_OPS, MAX_VERTICES, OPS, Cell
 from service.spaces.nb101.encoding import PAD, canonical_padded
+from service.spaces.nb101.graph import canonical_forms
 
 _UPPER = np.triu_indices(MAX_VERTICES, k=1)
 _INTERIOR_CODES = np.array([OPS.index(op) for op in INTERIOR_OPS], dtype=np.int8)
@@ -56,7 +57,7 @@ def mutate(cell: Cell, rng: np.random.Generator) -> Cell:
     neighbour, so for it one interior vertex is added on a new input->output path.
     """
     (matrix,), (codes,) = _padded_with_random_ops([cell], rng)
-    parent = canonical_padded([cell])
+    parent = _class_key(cell)
     if cell.num_vertices == 2:
         vertex = int(rng.integers(1, MAX_VERTICES - 1))
         matrix[0, vertex] = matrix[vertex, -1] = 1
@@ -74,7 +75,7 @@ def mutate(cell: Cell, rng: np.random.Generator) -> Cell:
         else:
             new_codes[i] = code
         child = _cell_or_none(new_matrix, new_codes)
-        if child is not None and not _same_class(canonical_padded([child]), parent):
+        if child is not None and _class_key(child) != parent:
             return child
     raise AssertionError(f"no one-edit neighbour of {cell!r}")  # unreachable: an op change always works
 
@@ -96,5 +97,9 @@ def crossover(a: Cell, b: Cell, rng: np.random.Generator) -> Cell:
     return a
 
 
-def _same_class(x: tuple[np.ndarray, np.ndarray], y: tuple[np.ndarray, np.ndarray]) -> bool:
-    return bool(np.array_equal(x[0], y[0]) and np.array_equal(x[1], y[1]))
+def _class_key(cell: Cell) -> tuple[int, int, tuple[int, ...]]:
+    """(vertex count, edge integer, labels) of the cell's canonical member: equal iff isomorphic."""
+    n = cell.num_vertices
+    labels = np.array(cell.codes[1:-1], dtype=np.int64).reshape(1, n - 2) - 1
+    bits, canonical_labels = canonical_forms(n, np.array([cell.bits], dtype=np.int64), labels)
+    return n, int(bits[0]), tuple(canonical_labels[0].tolist())
