@@ -5,7 +5,7 @@
 problem raises ``InvalidCellError`` with a message naming it, e.g. "ops[3]: unknown op 'conv5x5'".
 
 Two cells are equal when their pruned matrices and ops are equal; isomorphic cells with different
-vertex numbering are *not* equal, they share ``graph.module_hash`` (see ``space.identity``).
+vertex numbering are *not* equal, they share ``module_hash`` (the benchmark's hash, the identity).
 Internally a cell is its vertex count, its edges as one integer in the benchmark's bit order
 (bit ``x + y(y-1)/2`` is the edge x->y, see ``graph.bit_index``) and its op codes, so that
 batches are unpacked with numpy without touching Python lists.
@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from service.spaces.base import InvalidCellError
+from service.spaces.nb101.graph import labels_of, module_hash
 
 INPUT = "input"
 CONV3X3 = "conv3x3-bn-relu"
@@ -35,7 +36,7 @@ MAX_EDGES = 9
 class Cell:
     """One cell of the space; ``matrix``/``ops`` are pruned, ``original_*`` are as given."""
 
-    __slots__ = ("_key", "_original")
+    __slots__ = ("_key", "_module_hash", "_original")
 
     def __init__(self, matrix: Sequence[Sequence[Any]] | np.ndarray, ops: Sequence[str]) -> None:
         self._build(_row_masks(matrix), ops)
@@ -66,6 +67,7 @@ class Cell:
             raise InvalidCellError(f"{edges} edges > {MAX_EDGES} (counted after pruning)")
         self._original = (tuple(succ), tuple(ops))
         self._key = (len(keep), bits, kept_codes)
+        self._module_hash: str | None = None
 
     @classmethod
     def from_bits(cls, num_vertices: int, bits: int, codes: Sequence[int]) -> "Cell":
@@ -120,6 +122,13 @@ class Cell:
         matrix[rows, cols] = (bits >> np.arange(len(rows))) & 1
         matrix.flags.writeable = False
         return matrix
+
+    @property
+    def module_hash(self) -> str:
+        """The benchmark's module hash (``graph.module_hash``), computed once per cell object."""
+        if self._module_hash is None:
+            self._module_hash = module_hash(self.matrix, labels_of(self.codes))
+        return self._module_hash
 
     @property
     def num_edges(self) -> int:

@@ -18,7 +18,6 @@ from service.spaces.nb101.cost import network_cost
 from service.spaces.nb101.encoding import ENCODING_VERSION, FULL, SHAPES, canonical_padded
 from service.spaces.nb101.encoding import encode as encode_cells
 from service.spaces.nb101.enumeration import enumerate_cells
-from service.spaces.nb101.graph import labels_of, module_hash
 
 
 class NB101Space:
@@ -44,7 +43,7 @@ class NB101Space:
 
     def identity(self, cell: Cell) -> str:
         """The benchmark's module hash (md5 hex)."""
-        return module_hash(cell.matrix, labels_of(cell.codes))
+        return cell.module_hash
 
     def encode(self, cells: Sequence[Cell], encoding: str | None = None) -> np.ndarray:
         """float32 (N, *encodings[encoding]) ReNAS tensors; KeyError for an unknown encoding."""
