@@ -9,7 +9,8 @@ httpx client, and reports for each case the best of ``--repeats`` runs (by p50):
 - /predict with 1 NB-101 cell; /rank with 1,000 NB-101 cells (sampled, seed 0); /rank with all
   15,625 NB-201 cells: p50 / p99 latency and requests per second;
 - the same /rank cells scored in-process (encode + ONNX only, cells already parsed): the ratio says
-  what HTTP, JSON, validation, hashing and costing add;
+  what HTTP, JSON, validation, hashing and costing add; and each Space call (parse, identity,
+  cost, encode) timed alone on those cells, to show which of them it is;
 - an NB-201 exhaustive search job: POST /search until GET /search/{id} says succeeded.
 
     .venv/bin/python scripts/bench_service.py --models-dir models
@@ -154,6 +155,28 @@ def bare_scoring(models_dir: Path, space_name: str, cells: list[dict[str, Any]],
     return Run(seconds, time.process_time() - cpu_start)
 
 
+def space_call_ms(space_name: str, cells: list[dict[str, Any]], repeats: int) -> dict[str, float]:
+    """Best-of-``repeats`` milliseconds of each Space call a /rank makes, for all ``cells`` at once:
+    where the time goes that is not HTTP, JSON or the service's own code."""
+    space = get_space(space_name)
+    parsed = [space.parse(c) for c in cells]
+    calls: dict[str, Callable[[], object]] = {
+        "parse": lambda: [space.parse(c) for c in cells],
+        "identity": lambda: [space.identity(c) for c in parsed],
+        "cost": lambda: space.cost(parsed),
+        "encode": lambda: space.encode(parsed),
+    }
+    best = {}
+    for name, call in calls.items():
+        seconds = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            call()
+            seconds.append(time.perf_counter() - start)
+        best[name] = min(seconds) * 1000
+    return best
+
+
 def search_job_seconds(client: httpx.Client, body: dict[str, Any]) -> float:
     """POST /search until GET /search/{id} reports success, polled every 5 ms."""
     start = time.perf_counter()
@@ -247,15 +270,20 @@ def main(
         )
         for case in cases[2:]
     }
+    space_calls = {case.name: space_call_ms(case.space, case.cells, repeats) for case in cases[2:]}
     ratios = {s.case: s.p50_ms / bare[s.case].p50_ms for s in stats if s.case in bare}
     typer.echo(markdown(stats, ratios, jobs))
     for name, b in bare.items():
-        typer.echo(f"bare encode+ONNX for '{name}': p50 {b.p50_ms:.2f} ms, CPU {b.cpu_ms:.2f} ms")
+        calls = ", ".join(f"{call} {ms:.1f}" for call, ms in space_calls[name].items())
+        typer.echo(
+            f"'{name}': bare encode+ONNX p50 {b.p50_ms:.2f} ms (CPU {b.cpu_ms:.2f}); space calls ms: {calls}"
+        )
     if json_out is not None:
         numbers = {
             "stats": [s.__dict__ for s in stats],
             "bare": {name: b.__dict__ for name, b in bare.items()},
             "ratios": ratios,
+            "space_calls_ms": space_calls,
             "search_job_seconds": jobs,
         }
         json_out.write_text(json.dumps(numbers, indent=2))

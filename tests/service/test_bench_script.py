@@ -33,4 +33,5 @@ def test_bench_reports_every_case(models_dir: Path, tmp_path: Path) -> None:
     assert all(s["p50_ms"] > 0 and s["requests"] == 2 for s in numbers["stats"])
     assert set(numbers["ratios"]) == {"/rank, 20 NB-101 cells", "/rank, all 15,625 NB-201 cells"}
     assert len(numbers["search_job_seconds"]) == 1
+    assert set(numbers["space_calls_ms"]["/rank, 20 NB-101 cells"]) == {"parse", "identity", "cost", "encode"}
     assert "| /predict, 1 NB-101 cell | 2 |" in result.stdout
