@@ -1,0 +1,141 @@
+"""The Table-1 harness on a tiny slice of NB201: records, resuming, and tau on exactly the held-out cells."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import typer
+from scipy.stats import kendalltau
+from typer.testing import CliRunner
+
+from trainer.data import load_labelled, split
+from trainer.table1 import Entry, app, finished_keys, markdown_table, parse_size, plan, summarize
+
+LIMIT, SIZE, EPOCHS = 240, 40, 2
+METHODS = "renas6,mlp-pair,rf,params"
+FIELDS = {
+    "key", "space", "method", "size", "seed", "epochs", "label", "n_cells", "n_train", "n_held_out",
+    "tau_held_out", "tau_all", "seconds", "finished_at",
+}  # fmt: skip
+
+
+def _run(out: Path, data_dir: Path, seeds: int) -> list[dict]:
+    args = [
+        "run",
+        "nb201",
+        "--out",
+        str(out),
+        "--sizes",
+        str(SIZE),
+        "--seeds",
+        str(seeds),
+        "--epochs",
+        str(EPOCHS),
+    ]
+    args += ["--methods", METHODS, "--limit", str(LIMIT), "--data-dir", str(data_dir)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in (out / "nb201.jsonl").read_text().splitlines()]
+
+
+@pytest.fixture(scope="module")
+def first_run(nb201_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]:
+    out = tmp_path_factory.mktemp("table1")
+    return out, _run(out, nb201_path.parent, seeds=1)
+
+
+def test_records_have_every_field_and_the_split_sizes(first_run: tuple[Path, list[dict]]) -> None:
+    out, records = first_run
+    assert [r["method"] for r in records] == METHODS.split(",")
+    for r in records:
+        assert set(r) == FIELDS
+        assert (r["n_cells"], r["n_train"], r["n_held_out"]) == (LIMIT, SIZE, LIMIT - SIZE)
+        assert r["label"] == "cifar10_valid"
+        assert -1 <= r["tau_held_out"] <= 1 and r["seconds"] >= 0
+        assert (out / "preds" / f"{Entry('nb201', r['method'], SIZE, 0, EPOCHS).stem}.npy").is_file()
+
+
+def test_tau_is_computed_on_exactly_the_held_out_cells(
+    first_run: tuple[Path, list[dict]], nb201_path: Path
+) -> None:
+    out, records = first_run
+    y = load_labelled("nb201", "cifar10", nb201_path.parent).y[:LIMIT]
+    train, held_out = split(LIMIT, SIZE, 0)
+    assert not set(train) & set(held_out) and len(train) + len(held_out) == LIMIT
+    for r in records:
+        scores = np.load(out / "preds" / f"{Entry('nb201', r['method'], SIZE, 0, EPOCHS).stem}.npy")
+        assert scores.shape == (LIMIT,)
+        assert r["tau_held_out"] == pytest.approx(
+            kendalltau(y[held_out], scores[held_out]).statistic, abs=1e-6
+        )
+        assert r["tau_all"] == pytest.approx(kendalltau(y, scores).statistic, abs=1e-6)
+        if r["method"] != "params":  # fitted methods see the training cells, so the two taus differ
+            assert r["tau_held_out"] != pytest.approx(r["tau_all"], abs=1e-9)
+
+
+def test_a_restart_runs_only_the_missing_entries(
+    first_run: tuple[Path, list[dict]], nb201_path: Path
+) -> None:
+    out, before = first_run
+    after = _run(out, nb201_path.parent, seeds=2)
+    assert after[: len(before)] == before  # finished entries untouched, not redone
+    assert [(r["method"], r["seed"]) for r in after[len(before) :]] == [(m, 1) for m in METHODS.split(",")]
+    assert _run(out, nb201_path.parent, seeds=2) == after  # nothing left to do
+
+
+def test_summary_json_keeps_every_per_seed_number(
+    first_run: tuple[Path, list[dict]], nb201_path: Path
+) -> None:
+    out, _ = first_run
+    records = _run(out, nb201_path.parent, seeds=2)
+    result = CliRunner().invoke(app, ["summarize", "nb201", "--out", str(out), "--json", str(out / "s.json")])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "s.json").read_text())
+    assert len(summary["records"]) == len(records)
+    row = next(r for r in summary["rows"] if r["method"] == "renas6")
+    taus = [r["tau_held_out"] for r in records if r["method"] == "renas6"]
+    assert row["n_seeds"] == 2 and row["tau_held_out"]["per_seed"] == pytest.approx(taus)
+    assert row["tau_held_out"]["mean"] == pytest.approx(np.mean(taus))
+    assert "| renas6 |" in result.output and "not run" in result.output  # default sizes were not run
+
+
+def test_plan_runs_small_sizes_first_and_every_method_per_seed() -> None:
+    entries = plan("nb201", ["a", "b"], [78, 156], range(2), 200)
+    assert [(e.size, e.seed, e.method) for e in entries[:4]] == [
+        (78, 0, "a"),
+        (78, 0, "b"),
+        (78, 1, "a"),
+        (78, 1, "b"),
+    ]
+    assert len({e.key for e in entries}) == 8
+
+
+def test_a_torn_last_line_is_not_counted_as_finished(tmp_path: Path) -> None:
+    jsonl = tmp_path / "nb101.jsonl"
+    jsonl.write_text(json.dumps({"key": "k1"}) + "\n" + '{"key": "k2", "tau')
+    assert finished_keys(jsonl) == {"k1"}
+
+
+def test_missing_table_cells_read_not_run() -> None:
+    row = {"method": "renas6", "size": 0.01, "n_seeds": 1, "tau_held_out": {"mean": 0.5, "std": None}}
+    table = markdown_table([row], [0.001, 0.01], "tau_held_out")
+    assert "| renas6 | not run | 0.500 (1) |" in table
+
+
+@pytest.mark.parametrize(("text", "size"), [("0.001", 0.001), ("78", 78), ("1563", 1563)])
+def test_sizes_are_fractions_or_counts(text: str, size: float | int) -> None:
+    assert parse_size(text) == size and type(parse_size(text)) is type(size)
+
+
+@pytest.mark.parametrize("text", ["0", "1", "2.5", "-3"])
+def test_bad_sizes_are_refused(text: str) -> None:
+    with pytest.raises(typer.BadParameter):
+        parse_size(text)
+
+
+def test_summary_std_needs_two_seeds() -> None:
+    base = {"method": "rf", "size": 78, "n_train": 78, "epochs": 200, "tau_all": 0.5, "seconds": 1.0}
+    rows = summarize([{**base, "seed": 0, "tau_held_out": 0.4}, {**base, "seed": 1, "tau_held_out": 0.6}])
+    assert rows[0]["tau_held_out"]["mean"] == pytest.approx(0.5)
+    assert rows[0]["tau_held_out"]["std"] == pytest.approx(np.std([0.4, 0.6], ddof=1))
