@@ -239,6 +239,32 @@ def markdown_table(rows: Sequence[dict[str, Any]], sizes: Sequence[float | int],
     return "\n".join(lines)
 
 
+def projected_seconds(
+    rows: Sequence[dict[str, Any]], n_cells: int, sizes: Sequence[float | int], seeds: int
+) -> dict:
+    """Single-process wall time of the complete grid (every method in ``rows`` x ``sizes`` x ``seeds``).
+
+    A measured (method, size) counts its mean seconds per seed; an unmeasured one is *estimated* from the
+    method's seconds per training cell at its largest measured size (training cost grows with cells x epochs).
+    """
+    measured = estimated = 0.0
+    for method in {r["method"] for r in rows}:
+        mine = {repr(r["size"]): r for r in rows if r["method"] == method}
+        largest = max(mine.values(), key=lambda r: r["n_train"])
+        for size in sizes:
+            row = mine.get(repr(size))
+            if row is not None:
+                measured += row["mean_seconds"] * seeds
+            else:
+                n_train = size if isinstance(size, int) else round(size * n_cells)
+                estimated += largest["mean_seconds"] / largest["n_train"] * n_train * seeds
+    return {
+        "measured_part": round(measured),
+        "estimated_part": round(estimated),
+        "total": round(measured + estimated),
+    }
+
+
 def _size_label(size: float | int) -> str:
     return f"{size * 100:g}%" if isinstance(size, float) else str(size)
 
@@ -297,23 +323,36 @@ def summarize_command(
         Path | None, typer.Option("--json", help="write the summary and every per-seed number")
     ] = None,
     metric: Annotated[str, typer.Option(help="tau_held_out or tau_all")] = "tau_held_out",
+    seeds: Annotated[
+        int, typer.Option(min=1, help="seeds of the complete grid, for the time projection")
+    ] = 5,
 ) -> None:
     """Print the Markdown table of OUT/SPACE.jsonl; optionally write its JSON summary."""
     records = [r for r in read_results(out / f"{space}.jsonl") if r["space"] == space]
     rows = summarize(records)
     sizes = sorted({r["size"] for r in records} | set(DEFAULT_SIZES[space]), key=float)
+    n_cells = records[0]["n_cells"] if records else 0
+    projection = projected_seconds(rows, n_cells, DEFAULT_SIZES[space], seeds) if records else None
     if json_path is not None:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         summary = {
             "space": space,
             "label": records[0]["label"] if records else None,
-            "n_cells": records[0]["n_cells"] if records else None,
+            "n_cells": n_cells,
             "total_seconds": round(sum(r["seconds"] for r in records), 1),
+            "projected_complete_seconds": projection,
             "rows": rows,
             "records": sorted(records, key=lambda r: r["key"]),
         }
         json_path.write_text(json.dumps(summary, indent=1) + "\n")
     typer.echo(markdown_table(rows, sizes, metric))
+    if projection is not None:
+        typer.echo(
+            f"\nmeasured {sum(r['seconds'] for r in records):.0f} s over {len(records)} entries; "
+            f"the complete grid ({len(DEFAULT_SIZES[space])} sizes x {seeds} seeds) on one process: "
+            f"{projection['total']} s ({projection['measured_part']} s from measured means, "
+            f"{projection['estimated_part']} s estimated)"
+        )
 
 
 @app.command("figure")

@@ -10,7 +10,16 @@ from scipy.stats import kendalltau
 from typer.testing import CliRunner
 
 from trainer.data import load_labelled, split
-from trainer.table1 import Entry, app, finished_keys, markdown_table, parse_size, plan, summarize
+from trainer.table1 import (
+    Entry,
+    app,
+    finished_keys,
+    markdown_table,
+    parse_size,
+    plan,
+    projected_seconds,
+    summarize,
+)
 
 LIMIT, SIZE, EPOCHS = 240, 40, 2
 METHODS = "renas6,mlp-pair,rf,params"
@@ -139,3 +148,12 @@ def test_summary_std_needs_two_seeds() -> None:
     rows = summarize([{**base, "seed": 0, "tau_held_out": 0.4}, {**base, "seed": 1, "tau_held_out": 0.6}])
     assert rows[0]["tau_held_out"]["mean"] == pytest.approx(0.5)
     assert rows[0]["tau_held_out"]["std"] == pytest.approx(np.std([0.4, 0.6], ddof=1))
+
+
+def test_projection_counts_measured_means_and_scales_the_rest_by_training_cells() -> None:
+    rows = [{"method": "rf", "size": 78, "n_train": 78, "mean_seconds": 2.0}]
+    assert projected_seconds(rows, 15625, [78, 156], seeds=5) == {
+        "measured_part": 10,
+        "estimated_part": 20,
+        "total": 30,
+    }
