@@ -8,6 +8,7 @@ is submitted once its row exists; the worker moves the row to running, then to i
 
 import logging
 import multiprocessing
+import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -24,6 +25,7 @@ class JobRunner:
         self.config = config
         self.workers = workers
         self.sessions = sessions
+        self._lock = threading.Lock()  # submits come from the request threadpool
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
@@ -33,12 +35,13 @@ class JobRunner:
         return pool
 
     def submit(self, job_id: str) -> None:
-        try:
-            future = self._pool.submit(run_job, job_id, self.config)
-        except BrokenProcessPool:
-            log.error("search worker pool broke (a worker died); starting a new one")
-            self._pool = self._new_pool()
-            future = self._pool.submit(run_job, job_id, self.config)
+        with self._lock:
+            try:
+                future = self._pool.submit(run_job, job_id, self.config)
+            except BrokenProcessPool:
+                log.error("search worker pool broke (a worker died); starting a new one")
+                self._pool = self._new_pool()
+                future = self._pool.submit(run_job, job_id, self.config)
         future.add_done_callback(lambda f: self._on_done(job_id, f))
 
     def _on_done(self, job_id: str, future: Future[None]) -> None:

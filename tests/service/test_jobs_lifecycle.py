@@ -1,5 +1,8 @@
 """Search jobs end to end: run, list, cancel, bad requests, and what a restart does to them."""
 
+import multiprocessing
+import os
+import signal
 import time
 
 import httpx
@@ -142,3 +145,19 @@ def test_the_docs_search_examples_are_accepted(client: TestClient) -> None:
         response = client.post("/search", json=example["value"])
         assert response.status_code == 202, example["summary"]
         client.post(f"/search/{response.json()['id']}/cancel")  # keep the worker free
+
+
+def test_a_dead_worker_fails_its_job_and_the_pool_recovers(app_factory: ClientFactory) -> None:
+    with app_factory() as client:
+        job_id = client.post("/search", json=ENDLESS).json()["id"]
+        wait_for_job(client, job_id, {"running"})
+        for worker in multiprocessing.active_children():  # this test process is the server
+            os.kill(worker.pid, signal.SIGKILL)
+        job = wait_for_job(client, job_id, FINISHED)
+        assert job["status"] == "failed"
+        assert job["error"].startswith("search worker died")
+
+        quick = client.post(
+            "/search", json={"space": "nb201", "strategy": "random", "params": {"budget": 20}}
+        )
+        assert wait_for_job(client, quick.json()["id"], FINISHED)["status"] == "succeeded"
