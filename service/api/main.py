@@ -8,7 +8,10 @@ from service.api.routes import health, models, predict, rank, search
 api_router = APIRouter()
 api_router.include_router(health.router)
 
-protected = APIRouter(dependencies=[Depends(require_api_key)])
+protected = APIRouter(
+    dependencies=[Depends(require_api_key)],
+    responses={401: {"description": "missing or wrong X-API-Key (only when RENAS_API_KEY is set)"}},
+)
 protected.include_router(predict.router)
 protected.include_router(rank.router)
 protected.include_router(search.router)
