@@ -336,6 +336,27 @@ def nb101_markdown(report: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def timing_markdown(report: Mapping[str, Any]) -> str:
+    """Mean (max) seconds per repeat of each timed step, and the run's wall time."""
+    steps = {"nb201": ("train_seconds", "search_seconds"), "nb101": ("train_seconds", "rank_seconds")}
+    entries = (
+        [(f"{d} {v}", e["repeats"]) for d, b in report["datasets"].items() for v, e in b["variants"].items()]
+        if report["space"] == "nb201"
+        else [(report["settings"]["variant"], report["repeats"])]
+    )
+    names = steps[report["space"]]
+    lines = [
+        f"| predictor | repeats | {' | '.join(n.replace('_', ' ') for n in names)} |",
+        "| --- | --- | --- | --- |",
+    ]
+    for label, repeats in entries:
+        cells = [f"{np.mean([r[n] for r in repeats]):.1f} ({max(r[n] for r in repeats):.1f})" for n in names]
+        lines.append(f"| {label} | {len(repeats)} | {' | '.join(cells)} |")
+    status = "complete" if report["complete"] else "incomplete: stopped before the last repeat"
+    lines.append(f"\nWall time of the whole run: {report['wall_seconds']:.0f} s ({status}).")
+    return "\n".join(lines)
+
+
 # ---- command line --------------------------------------------------------------------------------
 
 app = typer.Typer(
@@ -477,6 +498,14 @@ def nb101_command(
     _write(output, report)
     typer.echo(nb101_markdown(report))
     typer.echo(f"\nwall time {report['wall_seconds']:.1f} s; JSON: {output}")
+
+
+@app.command("report")
+def report_command(path: Annotated[Path, typer.Argument(help="JSON written by nb201 or nb101")]) -> None:
+    """Print a finished (or cut) run's tables and timings as Markdown."""
+    report = json.loads(path.read_text())
+    tables = nb201_markdown if report["space"] == "nb201" else nb101_markdown
+    typer.echo(tables(report) + "\n\n" + timing_markdown(report))
 
 
 def _evolve(

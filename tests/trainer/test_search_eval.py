@@ -81,6 +81,9 @@ def test_nb201_command_writes_per_repeat_numbers(nb201_path: Path, tmp_path: Pat
     assert [(r["seed"], r["queried"]) for r in randoms] == [(0, 25), (1, 25)]
     assert all(r["test_of_best_valid"] <= r["best_test"] for r in randoms)
     assert len(block["params"]["repeats"]) == 1
+    summary = runner.invoke(app, ["report", str(out)])
+    assert summary.exit_code == 0, summary.output
+    assert "| cifar100 mlp-pair | 2 |" in summary.output and "(complete)" in summary.output
 
 
 def test_nb201_command_rejects_an_unknown_variant(tmp_path: Path) -> None:
@@ -109,3 +112,9 @@ def test_nb101_command_ranks_and_evolves(nb101_path: Path, tmp_path: Path) -> No
     assert 1 <= len(evo["top"]) <= 10
     assert evo["in_table"] == sum(t["val_accuracy"] is not None for t in evo["top"])
     assert all(len(t["hash"]) == 32 and t["params"] > 0 for t in evo["top"])
+    summary = runner.invoke(app, ["report", str(out)])
+    assert summary.exit_code == 0, summary.output
+    assert (
+        "| mlp-pair | 2 |" in summary.output
+        and "Evolution (seed 0, population 8, 3 generations" in summary.output
+    )
