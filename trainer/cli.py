@@ -6,17 +6,18 @@ Each command is a thin wrapper over ``trainer.pipeline``; add new commands (or s
 
 import logging
 import shlex
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import numpy as np
+import torch
 import typer
 
 from trainer.checkpoint import load_checkpoint, save_checkpoint
 from trainer.data import load_labelled
 from trainer.pipeline import evaluate_onnx, export_with_card, fit_on_all, fit_on_split
+from trainer.search_eval import app as search_eval_app
 from trainer.variants import VARIANTS
 
 app = typer.Typer(
@@ -55,8 +56,16 @@ DataDirOpt = Annotated[
 ]
 
 
-def _command() -> str:
-    return shlex.join(["renas-train", *sys.argv[1:]])
+def _command(ctx: typer.Context) -> str:
+    """The command with every option spelled out (defaults included), so the card records it exactly."""
+    words = ["renas-train", ctx.info_name or "train"]
+    for name, value in ctx.params.items():
+        flag = "--" + name.replace("_", "-")
+        if isinstance(value, bool):
+            words.append(flag if value else "--no-" + flag[2:])
+        elif value is not None and name != "data_dir":
+            words += [flag, str(value.value if isinstance(value, StrEnum) else value)]
+    return shlex.join(words)
 
 
 def _train_size(text: str) -> float | int | None:
@@ -70,7 +79,11 @@ def _train_size(text: str) -> float | int | None:
 @app.callback()
 def _setup(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log progress details")] = False,
+    threads: Annotated[
+        int, typer.Option(min=1, help="torch CPU threads; 1 is fastest on a busy shared machine")
+    ] = 1,
 ) -> None:
+    torch.set_num_threads(threads)
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s"
     )
@@ -78,6 +91,7 @@ def _setup(
 
 @app.command()
 def train(
+    ctx: typer.Context,
     space: Annotated[SpaceName, typer.Option(help="cell space")] = SpaceName.nb101,
     dataset: Annotated[
         str, typer.Option(help="nb101: cifar10; nb201: cifar10 | cifar100 | imagenet16-120 (picks the label)")
@@ -129,7 +143,7 @@ def train(
         out_dir,
         model_id=model_id,
         metrics=metrics,
-        command=_command(),
+        command=_command(ctx),
         sample=fit.sample,
         default=default,
     )
@@ -173,3 +187,6 @@ def export(
         default=card["default"] if default is None else default,
     )
     typer.echo(f"wrote {out_dir / written.onnx_file} and {written.id}.json")
+
+
+app.add_typer(search_eval_app, name="search-eval")

@@ -8,6 +8,7 @@ and 1,024 on CPUExecutionProvider and raises ``ParityError`` when scores differ 
 import logging
 import warnings
 from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
@@ -15,10 +16,12 @@ import onnxruntime as ort
 import torch
 from torch import nn
 
-from service import __version__
 from service.inference.card import ModelCard, TrainingInfo, sha256_file
 
 PARITY_ATOL = 1e-5
+# The installed distribution's version, equal to service.__version__; read from the metadata because
+# under pytest ``tests/service`` can shadow the ``service`` package's __init__ (namespace import).
+PACKAGE_VERSION = version("renas-service")
 PARITY_BATCHES = (1, 1024)
 log = logging.getLogger(__name__)
 
@@ -120,7 +123,7 @@ def write_card(
         onnx_file=onnx_path.name,
         sha256=sha256_file(onnx_path),
         created=datetime.now(UTC),
-        package_version=__version__,
+        package_version=PACKAGE_VERSION,
     )
     onnx_path.with_suffix(".json").write_text(card.model_dump_json(indent=2) + "\n")
     return card

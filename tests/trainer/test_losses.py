@@ -82,7 +82,9 @@ def test_all_triplets_are_distinct_and_complete() -> None:
 
 def test_renas_loss_is_l1_plus_lambda_l2() -> None:
     f, h, y = torch.tensor(F), torch.tensor(H), torch.tensor(Y)
-    expected = pairwise_ref(F, Y, "hinge", 0.1) + 0.25 * triplet_ref(H, Y, permutations(range(5), 3), "hinge", 0.1)
+    expected = pairwise_ref(F, Y, "hinge", 0.1) + 0.25 * triplet_ref(
+        H, Y, permutations(range(5), 3), "hinge", 0.1
+    )
     assert renas_loss(f, h, y, kind="hinge", lam=0.25).item() == pytest.approx(expected, rel=1e-5)
 
 

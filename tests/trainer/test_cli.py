@@ -1,0 +1,54 @@
+"""renas-train end to end on real cells: train -> .onnx + valid card -> evaluate -> export from checkpoint."""
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from service.inference.card import ModelCard, sha256_file
+from trainer.cli import app
+
+runner = CliRunner()
+
+
+def test_train_evaluate_export(nb201_path: Path, tmp_path: Path) -> None:
+    data_dir = str(nb201_path.parent)
+    args = ["train", "--space", "nb201", "--dataset", "cifar100", "--train-size", "300", "--epochs", "3"]
+    args += ["--variant", "renas6", "--out-dir", str(tmp_path), "--model-id", "t", "--data-dir", data_dir]
+    result = runner.invoke(app, [*args, "--checkpoint", str(tmp_path / "t.pt")])
+    assert result.exit_code == 0, result.output
+    card = ModelCard.model_validate_json((tmp_path / "t.json").read_text())
+    assert card.sha256 == sha256_file(tmp_path / "t.onnx")
+    assert (card.space, card.dataset, card.label, card.encoding) == (
+        "nb201",
+        "cifar100",
+        "cifar100_test",
+        "renas-full",
+    )
+    assert card.input_shape == [None, 7, 8, 8] and card.training.cells == 300
+    assert card.metrics["heldout_cells"] == 15625 - 300 and "renas-train train" in card.training.command
+
+    result = runner.invoke(app, ["evaluate", str(tmp_path / "t.onnx"), "--data-dir", data_dir])
+    assert result.exit_code == 0, result.output
+    assert f"Kendall tau {card.metrics['kendall_tau']:.4f} on 15325 cells" in result.output
+
+    out = tmp_path / "again"
+    result = runner.invoke(
+        app, ["export", str(tmp_path / "t.pt"), "--out-dir", str(out), "--data-dir", data_dir]
+    )
+    assert result.exit_code == 0, result.output
+    again = ModelCard.model_validate_json((out / "t.json").read_text())
+    assert again.metrics == card.metrics and again.training == card.training
+
+
+def test_unknown_variant_is_reported(nb201_path: Path, tmp_path: Path) -> None:
+    args = ["train", "--space", "nb201", "--variant", "renas9", "--data-dir", str(nb201_path.parent)]
+    result = runner.invoke(app, [*args, "--out-dir", str(tmp_path)])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, KeyError) and "renas9" in str(result.exception)
+
+
+@pytest.mark.parametrize("command", ["train", "evaluate", "export"])
+def test_help_explains_each_command(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0 and "Usage" in result.output
