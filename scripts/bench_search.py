@@ -103,7 +103,9 @@ def load_predictor(space: Space, model: Path | None, workdir: Path) -> tuple[Pre
     else:
         card = ModelCard.model_validate_json(model.with_suffix(".json").read_text())
         encoding, input_name, label = card.encoding, card.input_name, card.id
-    session = ort.InferenceSession(str(model), providers=["CPUExecutionProvider"])
+    options = ort.SessionOptions()
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # as the service does
+    session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
     return lambda x: session.run(None, {input_name: x})[0], encoding, f"{label}, encoding {encoding}"
 
 
