@@ -87,7 +87,11 @@ def export_onnx(
             verbose=False,
         )
     program.save(str(path))
-    worst = check_parity(module, path, sample)
+    try:
+        worst = check_parity(module, path, sample)
+    except ParityError:
+        path.unlink()  # never leave an unchecked graph where the service looks for models
+        raise
     log.info("exported %s (parity: max |torch - onnx| = %.2g)", path, worst)
     return worst
 
