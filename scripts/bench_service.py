@@ -203,9 +203,10 @@ def markdown(stats: list[Stats], ratios: dict[str, float], jobs: list[float]) ->
             f"| {s.case} | {s.requests} | {s.p50_ms:.2f} | {s.p99_ms:.2f} | {s.per_second:.1f} "
             f"| {s.cpu_ms:.2f} | {ratio} |"
         )
-    runs = ", ".join(f"{t:.3f}" for t in jobs)
-    lines.append("")
-    lines.append(f"NB-201 exhaustive search job, POST to result: best {min(jobs):.3f} s (runs: {runs} s)")
+    if jobs:
+        runs = ", ".join(f"{t:.3f}" for t in jobs)
+        lines.append("")
+        lines.append(f"NB-201 exhaustive search job, POST to result: best {min(jobs):.3f} s (runs: {runs} s)")
     return "\n".join(lines)
 
 
@@ -252,26 +253,33 @@ def main(
         running_server(models_dir, Path(tmp) / "bench.db", search_workers=1) as (url, pid),
         httpx.Client(base_url=url, timeout=120) as client,
     ):
+        served = {m["card"]["space"] for m in client.get("/models").json()["models"]}
+        for case in cases:
+            if case.space and case.space not in served:
+                log.warning("skipping '%s': no %s model in %s", case.name, case.space, models_dir)
+        cases = [case for case in cases if not case.space or case.space in served]
         log.info("service ready at %s; warming up", url)
         for case in cases:
             timed_requests(client, pid, case.path, bodies[case.name], 2)
-        search_job_seconds(client, job_body)  # the worker process loads its models on first use
+        if "nb201" in served:
+            search_job_seconds(client, job_body)  # the worker process loads its models on first use
         stats = []
         for case in cases:
             log.info("timing %s", case.name)
             run = partial(timed_requests, client, pid, case.path, bodies[case.name], case.requests)
             stats.append(best_of(repeats, case.name, run))
         log.info("timing search jobs")
-        jobs = [search_job_seconds(client, job_body) for _ in range(repeats)]
+        jobs = [search_job_seconds(client, job_body) for _ in range(repeats)] if "nb201" in served else []
 
     log.info("timing bare encode + ONNX")
+    ranks = [case for case in cases if case.path == "/rank"]
     bare = {
         case.name: best_of(
             repeats, case.name, partial(bare_scoring, models_dir, case.space, case.cells, case.requests)
         )
-        for case in cases[2:]
+        for case in ranks
     }
-    space_calls = {case.name: space_call_ms(case.space, case.cells, repeats) for case in cases[2:]}
+    space_calls = {case.name: space_call_ms(case.space, case.cells, repeats) for case in ranks}
     ratios = {s.case: s.p50_ms / bare[s.case].p50_ms for s in stats if s.case in bare}
     typer.echo(markdown(stats, ratios, jobs))
     for name, b in bare.items():
