@@ -258,6 +258,8 @@ def nb101_evolution(
         }
 
     top = [row(c) for c in result.top]
+    labelled = load_labelled("nb101", "cifar10", data_dir)
+    labelled_scores = model.predict(labelled.encode(model.variant.encoding))
     return {
         "seed": seed,
         "population": population,
@@ -265,6 +267,9 @@ def nb101_evolution(
         "evaluated": result.evaluated,
         "wall_seconds": result.wall_seconds,
         "in_table": sum(r["val_accuracy"] is not None for r in top),
+        # Did the search find cells the predictor rates above the labelled ones? (judged by its own scores)
+        "labelled_best_score": float(labelled_scores.max()),
+        "labelled_at_least_last_top": int((labelled_scores >= top[-1]["score"]).sum()) if top else 0,
         "top": top,
     }
 
@@ -324,7 +329,10 @@ def nb101_markdown(report: Mapping[str, Any]) -> str:
             "",
             f"Evolution (seed {evo['seed']}, population {evo['population']}, "
             f"{evo['generations']} generations, {evo['evaluated']} cells scored, "
-            f"{evo['wall_seconds']:.1f} s): {evo['in_table']} of {len(evo['top'])} in the table.",
+            f"{evo['wall_seconds']:.1f} s): {evo['in_table']} of {len(evo['top'])} in the table. "
+            f"The same predictor's highest score on the {report['labelled_cells']} labelled cells is "
+            f"{evo['labelled_best_score']:.4f}; {evo['labelled_at_least_last_top']} labelled cells score at "
+            f"least the evolution's last top-{len(evo['top'])} score.",
             "",
             "| rank | predicted score | hash | params | val. acc. (%) | percentile |",
             "| --- | --- | --- | --- | --- | --- |",

@@ -112,6 +112,7 @@ def test_nb101_command_ranks_and_evolves(nb101_path: Path, tmp_path: Path) -> No
     assert 1 <= len(evo["top"]) <= 10
     assert evo["in_table"] == sum(t["val_accuracy"] is not None for t in evo["top"])
     assert all(len(t["hash"]) == 32 and t["params"] > 0 for t in evo["top"])
+    assert 0 <= evo["labelled_at_least_last_top"] <= 20_001
     summary = runner.invoke(app, ["report", str(out)])
     assert summary.exit_code == 0, summary.output
     assert (
