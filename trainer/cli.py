@@ -125,7 +125,12 @@ def train(
     ] = None,
     data_dir: DataDirOpt = None,
 ) -> None:
-    """Train a predictor, report its Kendall tau on held-out cells, export ONNX + model card."""
+    """Train a predictor, report its Kendall tau on held-out cells, export ONNX + model card.
+
+    Example: renas-train train --space nb201 --dataset cifar100 --train-size 90 --variant gnn-pair
+
+    It writes runs/<model-id>.onnx and .json; copy both into models/ for the service to serve them.
+    """
     data = load_labelled(space.value, dataset, data_dir)
     size = _train_size(train_size)
     model_id = model_id or f"{space.value}-{variant}-{dataset}-{train_size}-s{seed}"
