@@ -3,16 +3,20 @@
 import gzip
 import itertools
 import json
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import pytest
+from scipy.stats import chisquare
 from typer.testing import CliRunner
 
 from service.spaces.base import InvalidCellError
 from service.spaces.cli import app
 from service.spaces.nb101.cell import INTERIOR_OPS, Cell
 from service.spaces.nb101.enumeration import UNIQUE_CELLS_UP_TO, canonical_members, enumerate_cells
-from service.spaces.nb101.graph import labels_of, module_hash
+from service.spaces.nb101.graph import canonical_forms, labels_of, module_hash
+from service.spaces.nb101.sampling import VERTEX_COUNTS, canonical_classes, classes_with_vertices
 from service.spaces.nb101.space import NB101_SPACE as SPACE
 
 C3, C1, MP = "conv3x3-bn-relu", "conv1x1-bn-relu", "maxpool3x3"
@@ -29,9 +33,56 @@ def test_sample_is_seeded() -> None:
     assert SPACE.sample(np.random.default_rng(8), 50) != first
 
 
-def test_sample_covers_small_and_large_cells() -> None:
-    sizes = {c.num_vertices for c in SPACE.sample(np.random.default_rng(0), 300)}
-    assert {5, 6, 7} <= sizes
+def _class_counts() -> dict[int, int]:
+    """Classes with exactly n vertices, from the enumeration's cumulative counts."""
+    return {n: UNIQUE_CELLS_UP_TO[n] - UNIQUE_CELLS_UP_TO.get(n - 1, 0) for n in VERTEX_COUNTS}
+
+
+def test_class_numbering_has_one_entry_per_class() -> None:
+    # Each entry is a fixed point of canonical_forms and entries are distinct, so with the right
+    # count the numbering is a bijection onto the classes.
+    assert classes_with_vertices() == _class_counts()
+    for n in VERTEX_COUNTS:
+        bits, labels = canonical_classes(n)
+        for start in range(0, len(bits), 30_000):
+            chunk = slice(start, start + 30_000)
+            canon_bits, canon_labels = canonical_forms(n, bits[chunk], labels[chunk])
+            assert (canon_bits == bits[chunk]).all() and (canon_labels == labels[chunk]).all()
+        keys = bits * 3 ** (n - 2) + labels @ 3 ** np.arange(n - 2)
+        assert len(np.unique(keys)) == len(keys)
+
+
+@pytest.mark.parametrize("n", [2, 3, 4, 5])
+def test_class_numbering_matches_the_enumeration(n: int) -> None:
+    bits, labels = canonical_classes(n)
+    numbered = set(zip(bits.tolist(), map(tuple, labels.tolist()), strict=True))
+    assert numbered == set(canonical_members(n))
+
+
+def test_sampled_cells_are_valid_canonical_members() -> None:
+    for cell in SPACE.sample(np.random.default_rng(3), 500):
+        n = cell.num_vertices
+        assert cell.original_matrix.shape == (n, n) and cell.num_edges <= 9  # nothing was pruned
+        labels = np.array([cell.codes[1:-1]], dtype=np.int64).reshape(1, n - 2) - 1
+        canon_bits, canon_labels = canonical_forms(n, np.array([cell.bits]), labels)
+        assert canon_bits[0] == cell.bits and (canon_labels == labels).all()
+        assert SPACE.parse(SPACE.to_json(cell)) == cell
+
+
+def test_draws_are_as_distinct_as_uniform_draws() -> None:
+    # 2,000 uniform draws from 423,624 classes: about 2000**2 / (2 * 423,624) = 4.7 repeats
+    # (Poisson); the benchmark's own sampler gave 861 distinct hashes here.
+    hashes = {c.module_hash for c in SPACE.sample(np.random.default_rng(0), 2_000)}
+    assert len(hashes) >= 1_985
+
+
+def test_vertex_counts_follow_the_class_counts() -> None:
+    counts = _class_counts()
+    sizes = Counter(c.num_vertices for c in SPACE.sample(np.random.default_rng(0), 20_000))
+    small = [2, 3, 4, 5]  # 2,532 classes in all: pooled so every expected count is large
+    observed = [sum(sizes[n] for n in small), sizes[6], sizes[7]]
+    expected = np.array([sum(counts[n] for n in small), counts[6], counts[7]]) * 20_000 / 423_624
+    assert chisquare(observed, expected).pvalue > 1e-3
 
 
 def test_mutating_the_two_vertex_cell_adds_a_vertex() -> None:

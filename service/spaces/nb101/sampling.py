@@ -1,25 +1,36 @@
 """Random cells for search: sampling, mutation and crossover (randomness only from the Generator).
 
-``sample`` is the benchmark's own rejection sampler (``random_spec`` in its examples): a random
-upper-triangular 7x7 0/1 matrix and random interior ops, kept when valid after pruning. That is
-uniform over valid (matrix, ops) pairs, so a class is drawn in proportion to how many 7-vertex
-pairs prune to it; it is not uniform over the 423,624 classes.
+``sample`` is exactly uniform over the 423,624 classes. (The benchmark's own sampler, a random 7x7
+matrix and ops kept if valid after pruning, is uniform over raw pairs, not classes, and pruning piles
+its mass on small cells: 137 distinct networks in 200 draws.) Each class is numbered once, by its
+canonical member (``graph.canonical_forms``): for each vertex count n, take the full DAGs (every
+vertex on an input->output path, <= 9 edges, ``enumeration.full_dags``) whose edge integer is the
+smallest among their relabellings, and under each such DAG the interior labellings that no
+automorphism of the DAG makes smaller; ``(DAG, labelling)`` is then the class's canonical member and
+every class appears exactly once. A draw is one uniform integer below 423,624 decoded into
+(n, DAG, labelling) with numpy, so there is no rejection and no loop. The numbering is built once per
+process in numpy (about 0.3 s, mostly listing the 7-vertex DAGs); returned cells are canonical.
 
 ``mutate`` and ``crossover`` work on the canonical padded 7-vertex form of their parents
 (``encoding.canonical_padded``), so their results depend only on the parents' classes and the
 Generator; padding vertices get random ops so that an edit can bring them into the cell.
 """
 
+from functools import cache
+
 import numpy as np
 
 from service.spaces.base import InvalidCellError
-from service.spaces.nb101.cell import INTERIOR_OPS, MAX_VERTICES, OPS, Cell
+from service.spaces.nb101.cell import INTERIOR_OPS, MAX_VERTICES, MIN_VERTICES, OPS, Cell
 from service.spaces.nb101.encoding import PAD, canonical_padded
-from service.spaces.nb101.graph import canonical_forms
+from service.spaces.nb101.enumeration import full_dags
+from service.spaces.nb101.graph import canonical_forms, key_tables, unpack_bits
 
 _UPPER = np.triu_indices(MAX_VERTICES, k=1)
 _INTERIOR_CODES = np.array([OPS.index(op) for op in INTERIOR_OPS], dtype=np.int8)
+_LABELS = len(INTERIOR_OPS)
 CROSSOVER_TRIES = 1000
+VERTEX_COUNTS = tuple(range(MIN_VERTICES, MAX_VERTICES + 1))
 
 
 def _cell_or_none(matrix: np.ndarray, codes: np.ndarray) -> Cell | None:
@@ -29,18 +40,63 @@ def _cell_or_none(matrix: np.ndarray, codes: np.ndarray) -> Cell | None:
         return None
 
 
+@cache
+def _class_numbering(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(DAGs, classes): the edge-canonical n-vertex full DAGs, and every n-vertex class as
+    ``DAG index * 3**(n-2) + label number`` of its canonical member (see the module docstring)."""
+    dags = full_dags(n)
+    labellings = _LABELS ** (n - 2)
+    if n - 2 < 2:  # the identity is the only relabelling
+        return dags, np.arange(len(dags) * labellings)
+    edge_weights, label_weights = key_tables(n)
+    edge_keys = unpack_bits(dags, n) @ edge_weights  # column 0: the identity
+    smallest = edge_keys.min(axis=1) == dags
+    dags, automorphisms = dags[smallest], edge_keys[smallest] == dags[smallest, None]
+    label_keys = _label_digits(np.arange(labellings), n).astype(np.float64) @ label_weights[1:-1]
+    patterns, pattern_of = np.unique(automorphisms, axis=0, return_inverse=True)
+    allowed = np.stack(
+        [np.where(pattern, label_keys, np.inf).min(axis=1) >= label_keys[:, 0] for pattern in patterns]
+    )
+    return dags, np.flatnonzero(allowed[pattern_of.reshape(-1)])
+
+
+def _label_digits(numbers: np.ndarray, n: int) -> np.ndarray:
+    """Label numbers -> (N, n-2) interior labels 0..2, first interior vertex most significant."""
+    places = _LABELS ** np.arange(n - 3, -1, -1, dtype=np.int64)
+    return (numbers[:, None] // places) % _LABELS
+
+
+def canonical_classes(n: int, indices: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(edge integers (N,), interior labels 0..2 (N, n-2)) of the canonical members of the n-vertex
+    classes numbered ``indices`` (all of them, in no promised order, when None)."""
+    dags, classes = _class_numbering(n)
+    chosen = classes if indices is None else classes[indices]
+    dag_index, label_number = np.divmod(chosen, _LABELS ** (n - 2))
+    return dags[dag_index], _label_digits(label_number, n)
+
+
+def classes_with_vertices() -> dict[int, int]:
+    """How many classes have exactly n vertices, for n = 2..7 (423,624 in all)."""
+    return {n: len(_class_numbering(n)[1]) for n in VERTEX_COUNTS}
+
+
 def sample(rng: np.random.Generator, count: int) -> list[Cell]:
-    """``count`` valid cells by rejection sampling (duplicates possible)."""
-    cells: list[Cell] = []
-    codes = np.empty(MAX_VERTICES, dtype=np.int8)
-    codes[0], codes[-1] = OPS.index("input"), OPS.index("output")
-    while len(cells) < count:
-        matrix = np.triu(rng.integers(0, 2, size=(MAX_VERTICES, MAX_VERTICES), dtype=np.int8), k=1)
-        codes[1:-1] = rng.choice(_INTERIOR_CODES, size=MAX_VERTICES - 2)
-        cell = _cell_or_none(matrix, codes)
-        if cell is not None:
-            cells.append(cell)
-    return cells
+    """``count`` cells drawn independently and uniformly from the 423,624 classes, each as its
+    canonical member (duplicates possible)."""
+    sizes = classes_with_vertices()
+    ends = np.cumsum(list(sizes.values()))
+    picks = rng.integers(ends[-1], size=count)
+    order = np.argsort(picks, kind="stable")  # grouped by vertex count
+    bounds = np.searchsorted(picks[order], np.concatenate([[0], ends]))
+    first, last = OPS.index("input"), OPS.index("output")
+    grouped: list[Cell] = []
+    for k, n in enumerate(VERTEX_COUNTS):
+        bits, labels = canonical_classes(n, picks[order[bounds[k] : bounds[k + 1]]] - (ends[k] - sizes[n]))
+        grouped += [
+            Cell.from_bits(n, cell_bits, (first, *codes, last))
+            for cell_bits, codes in zip(bits.tolist(), (labels + 1).tolist(), strict=True)
+        ]
+    return [grouped[rank] for rank in np.argsort(order).tolist()]
 
 
 def _padded_with_random_ops(cells: list[Cell], rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
