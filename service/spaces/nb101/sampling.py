@@ -9,7 +9,7 @@ smallest among their relabellings, and under each such DAG the interior labellin
 automorphism of the DAG makes smaller; ``(DAG, labelling)`` is then the class's canonical member and
 every class appears exactly once. A draw is one uniform integer below 423,624 decoded into
 (n, DAG, labelling) with numpy, so there is no rejection and no loop. The numbering is built once per
-process in numpy (about 0.3 s, mostly listing the 7-vertex DAGs); returned cells are canonical.
+process in numpy (0.13 to 0.21 s, mostly listing the 7-vertex DAGs); returned cells are canonical.
 
 ``mutate`` and ``crossover`` work on the canonical padded 7-vertex form of their parents
 (``encoding.canonical_padded``), so their results depend only on the parents' classes and the
