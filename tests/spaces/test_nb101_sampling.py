@@ -92,6 +92,12 @@ def test_mutating_the_two_vertex_cell_adds_a_vertex() -> None:
     assert child.matrix.tolist() == [[0, 1, 1], [0, 0, 1], [0, 0, 0]]
 
 
+def test_mutation_always_changes_the_class() -> None:
+    rng = np.random.default_rng(5)
+    for cell in SPACE.sample(rng, 200):
+        assert SPACE.mutate(cell, rng).module_hash != cell.module_hash
+
+
 def test_mutation_of_a_chain_is_one_edit_away() -> None:
     chain = Cell([[0, 1, 0], [0, 0, 1], [0, 0, 0]], ["input", C3, "output"])
     children = {SPACE.mutate(chain, np.random.default_rng(seed)) for seed in range(40)}

@@ -16,7 +16,7 @@ process in numpy (0.13 to 0.21 s, mostly listing the 7-vertex DAGs); returned ce
 Generator; padding vertices get random ops so that an edit can bring them into the cell.
 """
 
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -29,6 +29,10 @@ from service.spaces.nb101.graph import canonical_forms, key_tables, unpack_bits
 _UPPER = np.triu_indices(MAX_VERTICES, k=1)
 _INTERIOR_CODES = np.array([OPS.index(op) for op in INTERIOR_OPS], dtype=np.int8)
 _LABELS = len(INTERIOR_OPS)
+_INTERIOR_CODE_LIST = _INTERIOR_CODES.tolist()
+# A mutation edit (i, j, code): code < 0 flips the edge i->j, otherwise vertex i gets op ``code``.
+_EDGE_EDITS = [(int(i), int(j), -1) for i, j in zip(*_UPPER, strict=True)]
+_MEMO_CELLS = 8192  # canonical forms kept per process (a search population is 64 cells)
 CROSSOVER_TRIES = 1000
 VERTEX_COUNTS = tuple(range(MIN_VERTICES, MAX_VERTICES + 1))
 
@@ -99,8 +103,17 @@ def sample(rng: np.random.Generator, count: int) -> list[Cell]:
     return [grouped[rank] for rank in np.argsort(order).tolist()]
 
 
+@lru_cache(maxsize=_MEMO_CELLS)
+def _canonical_padded_one(cell: Cell) -> tuple[np.ndarray, np.ndarray]:
+    """``canonical_padded`` of one cell, read-only and memoised: search breeds the same parents often."""
+    (matrix,), (codes,) = canonical_padded([cell])
+    matrix.flags.writeable = codes.flags.writeable = False
+    return matrix, codes
+
+
 def _padded_with_random_ops(cells: list[Cell], rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    matrices, codes = canonical_padded(cells)
+    forms = [_canonical_padded_one(cell) for cell in cells]
+    matrices, codes = np.stack([m for m, _ in forms]), np.stack([c for _, c in forms])
     padding = codes == PAD
     codes[padding] = rng.choice(_INTERIOR_CODES, size=int(padding.sum()))
     return matrices, codes
@@ -113,15 +126,13 @@ def mutate(cell: Cell, rng: np.random.Generator) -> Cell:
     neighbour, so for it one interior vertex is added on a new input->output path.
     """
     (matrix,), (codes,) = _padded_with_random_ops([cell], rng)
-    parent = _class_key(cell)
     if cell.num_vertices == 2:
         vertex = int(rng.integers(1, MAX_VERTICES - 1))
         matrix[0, vertex] = matrix[vertex, -1] = 1
         return Cell(matrix, [OPS[c] for c in codes.tolist()])
-    # An edit (i, j, code): code < 0 flips the edge i->j, otherwise vertex i gets op ``code``.
-    edits = [(int(i), int(j), -1) for i, j in zip(*_UPPER, strict=True)]
-    edits += [
-        (v, v, c) for v in range(1, MAX_VERTICES - 1) for c in _INTERIOR_CODES.tolist() if c != codes[v]
+    current = codes.tolist()
+    edits = _EDGE_EDITS + [
+        (v, v, c) for v in range(1, MAX_VERTICES - 1) for c in _INTERIOR_CODE_LIST if c != current[v]
     ]
     for index in rng.permutation(len(edits)).tolist():
         i, j, code = edits[index]
@@ -131,7 +142,7 @@ def mutate(cell: Cell, rng: np.random.Generator) -> Cell:
         else:
             new_codes[i] = code
         child = _cell_or_none(new_matrix, new_codes)
-        if child is not None and _class_key(child) != parent:
+        if child is not None and _other_class(child, cell):
             return child
     raise AssertionError(f"no one-edit neighbour of {cell!r}")  # unreachable: an op change always works
 
@@ -153,6 +164,14 @@ def crossover(a: Cell, b: Cell, rng: np.random.Generator) -> Cell:
     return a
 
 
+def _other_class(a: Cell, b: Cell) -> bool:
+    """Whether a and b are not isomorphic; sizes and op counts settle most pairs without a canonical form."""
+    if (a.num_vertices, a.num_edges, sorted(a.codes)) != (b.num_vertices, b.num_edges, sorted(b.codes)):
+        return True
+    return _class_key(a) != _class_key(b)
+
+
+@lru_cache(maxsize=_MEMO_CELLS)
 def _class_key(cell: Cell) -> tuple[int, int, tuple[int, ...]]:
     """(vertex count, edge integer, labels) of the cell's canonical member: equal iff isomorphic."""
     n = cell.num_vertices
