@@ -1,0 +1,135 @@
+"""Static checks of the Docker image and docker-compose file (no Docker engine runs here), and a run
+of the container's own start and health-check commands against the real shipped models."""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import tomllib
+from importlib.metadata import metadata, version
+from pathlib import Path
+
+import pytest
+import yaml
+
+from service.core.config import Settings
+from service.main import app
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCKERFILE = (ROOT / "docker" / "Dockerfile").read_text()
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SETTING_VARS = {f"RENAS_{name.upper()}" for name in Settings.model_fields}
+
+
+def _dockerfile_env() -> dict[str, str]:
+    block = re.search(r"^ENV (.*?)(?=\n\S)", DOCKERFILE, flags=re.M | re.S)
+    assert block is not None
+    pairs = re.findall(r"(\w+)=(\S+)", block.group(1))
+    return {key: value for key, value in pairs}
+
+
+def _healthcheck_command() -> list[str]:
+    match = re.search(r"HEALTHCHECK .*?CMD (\[.*?\])\n", DOCKERFILE, flags=re.S)
+    assert match is not None
+    return yaml.safe_load(match.group(1))
+
+
+def test_dockerfile_settings_are_ones_the_service_reads() -> None:
+    env = _dockerfile_env()
+    renas = {key for key in env if key.startswith("RENAS_")}
+    assert renas <= SETTING_VARS, renas - SETTING_VARS
+    assert env["RENAS_HOST"] == "0.0.0.0"
+    assert re.search(rf"^EXPOSE {env['RENAS_PORT']}$", DOCKERFILE, flags=re.M)
+    assert env["RENAS_DATABASE_URL"].startswith("sqlite:////data/")
+    assert re.search(r'^VOLUME \["/data"\]$', DOCKERFILE, flags=re.M)
+
+
+def test_dockerfile_copies_existing_paths_and_runs_the_console_script() -> None:
+    for source in re.findall(r"^COPY (\S+)", DOCKERFILE, flags=re.M):
+        assert (ROOT / source).exists(), source
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    cmd = re.search(r'^CMD \["([^"]+)"\]$', DOCKERFILE, flags=re.M)
+    assert cmd is not None and scripts[cmd.group(1)] == "service.main:serve"
+    code = [line for line in DOCKERFILE.splitlines() if not line.lstrip().startswith("#")]
+    assert not [line for line in code if "torch" in line]
+    assert re.search(r"pip install [^\n\[]* \.$", DOCKERFILE, flags=re.M), "service dependencies only"
+    assert re.search(r"^USER (?!root)\w+$", DOCKERFILE, flags=re.M), "the image must not run as root"
+
+
+def test_gpu_base_image_matches_the_pinned_onnxruntime_gpu() -> None:
+    pinned = re.search(r"^onnxruntime-gpu==(\S+)$", (ROOT / "docker/constraints.txt").read_text(), re.M)
+    assert pinned is not None and pinned.group(1) == version("onnxruntime-gpu"), "pin what tests ran"
+    base = re.search(r"^ARG BASE_IMAGE=nvidia/cuda:(\d+)\.\S*-cudnn-runtime-\S+$", DOCKERFILE, flags=re.M)
+    assert base is not None
+    requires = metadata("onnxruntime-gpu").get_all("Requires-Dist") or []
+    cuda = next(r for r in requires if r.startswith("nvidia-cuda-runtime"))
+    assert re.search(rf"~={base.group(1)}\.", cuda), f"base CUDA {base.group(1)} vs {cuda}"
+
+
+def _mount_target(volume: str) -> str:
+    """The container path of a short-syntax volume (the host part may hold ${VAR:-default})."""
+    parts = volume.rsplit(":", 2 if volume.endswith((":ro", ":rw")) else 1)
+    return parts[1]
+
+
+def test_compose_services_use_the_image_settings_and_health_check() -> None:
+    env = _dockerfile_env()
+    services = COMPOSE["services"]
+    assert set(services) == {"renas", "renas-cpu"}
+    for service in services.values():
+        assert set(service["environment"]) <= SETTING_VARS
+        container = service["ports"][0].rsplit(":", 1)[1]
+        assert container == env["RENAS_PORT"] == service["environment"]["RENAS_PORT"]
+        assert service["environment"]["RENAS_MODELS_DIR"] == env["RENAS_MODELS_DIR"]
+        mounts = {_mount_target(volume) for volume in service["volumes"]}
+        assert {"/data", env["RENAS_MODELS_DIR"]} <= mounts
+        assert service["environment"]["RENAS_DATABASE_URL"].startswith("sqlite:////data/")
+        assert service["healthcheck"]["test"][1:] == _healthcheck_command()
+        assert service["restart"] == "unless-stopped"
+        assert service["build"]["dockerfile"] == "docker/Dockerfile"
+    devices = services["renas"]["deploy"]["resources"]["reservations"]["devices"]
+    assert devices == [{"driver": "nvidia", "count": 1, "capabilities": ["gpu"]}]
+    assert services["renas-cpu"]["profiles"] == ["cpu"]
+    assert "deploy" not in services["renas-cpu"]
+    assert services["renas-cpu"]["build"]["args"]["BASE_IMAGE"].startswith("ubuntu:")
+    assert "renas-data" in COMPOSE["volumes"]
+
+
+def test_health_check_path_is_a_route() -> None:
+    url = _healthcheck_command()[-1]
+    assert "/healthz" in url
+    assert "/healthz" in app.openapi()["paths"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_container_command_serves_the_shipped_models(tmp_path: Path) -> None:
+    """`renas-serve` as the image runs it (its ENV, minus paths that only exist in the image)."""
+    port = _free_port()
+    env = {**os.environ, **_dockerfile_env()}
+    env.update(
+        RENAS_HOST="127.0.0.1",
+        RENAS_PORT=str(port),
+        RENAS_MODELS_DIR=str(ROOT / "models"),
+        RENAS_DATABASE_URL=f"sqlite:///{tmp_path / 'renas.db'}",
+        PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+    )
+    env.pop("RENAS_API_KEY", None)
+    server = subprocess.Popen(["renas-serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        check = [sys.executable, *_healthcheck_command()[1:]]
+        check[-1] = check[-1].replace(":8000/", f":{port}/")
+        deadline = time.monotonic() + 60
+        while subprocess.run(check, capture_output=True).returncode != 0:
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"renas-serve did not become healthy:\n{server.communicate()[0].decode()}")
+            time.sleep(0.5)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
