@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     providers: list[str] = ["CUDAExecutionProvider", "CPUExecutionProvider"]
     batch_size: int = Field(4096, ge=1, description="cells per ONNX Runtime call when scoring")
     log_level: str = "info"
+
+    @field_validator("api_key")
+    @classmethod
+    def _blank_key_is_unset(cls, key: str | None) -> str | None:
+        """docker-compose passes RENAS_API_KEY="" when the host sets none: that means no key."""
+        return key or None
 
 
 def get_settings() -> Settings:

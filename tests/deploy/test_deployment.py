@@ -133,3 +133,11 @@ def test_container_command_serves_the_shipped_models(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_blank_api_key_from_compose_means_no_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert COMPOSE["services"]["renas"]["environment"]["RENAS_API_KEY"] == "${RENAS_API_KEY:-}"
+    monkeypatch.setenv("RENAS_API_KEY", "")
+    assert Settings().api_key is None
+    monkeypatch.setenv("RENAS_API_KEY", "s3cret")
+    assert Settings().api_key == "s3cret"
