@@ -1,9 +1,24 @@
 """Module hash and canonical order on tiny cells (full-table checks are in test_nb101_table.py)."""
 
-import numpy as np
+from pathlib import Path
 
-from service.spaces.nb101.cell import Cell
-from service.spaces.nb101.graph import canonical_forms, labels_of, module_hash, relabellings
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from service.spaces.base import InvalidCellError
+from service.spaces.nb101.cell import INTERIOR_OPS, Cell
+from service.spaces.nb101.graph import (
+    canonical_forms,
+    canonical_hashes,
+    edge_hash,
+    labels_of,
+    module_hash,
+    relabellings,
+)
+from service.spaces.nb101.space import NB101_SPACE
+from service.spaces.tables import load_nb101
 
 C3, C1, MP = "conv3x3-bn-relu", "conv1x1-bn-relu", "maxpool3x3"
 # input -> 1 -> output and input -> 2 -> output: two parallel branches
@@ -66,3 +81,46 @@ def test_canonical_member_has_the_smallest_edge_integer() -> None:
     bits, labels = canonical_forms(5, np.array([short_last.bits, short_first.bits]), np.zeros((2, 3), int))
     assert bits.tolist() == [675, 675]
     assert labels.tolist() == [[0, 0, 0], [0, 0, 0]]
+
+
+@st.composite
+def _cells(draw: st.DrawFn) -> Cell:
+    n = draw(st.integers(2, 7))
+    edges = draw(st.lists(st.sampled_from([(x, y) for y in range(n) for x in range(y)]), unique=True))
+    ops = ["input", *(draw(st.sampled_from(INTERIOR_OPS)) for _ in range(n - 2)), "output"]
+    try:
+        cell = Cell(_edges(n, edges), ops)
+    except InvalidCellError:
+        cell = None  # output unreachable or too many edges
+    assume(cell is not None)
+    return cell
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(_cells())
+def test_fast_hashes_equal_the_reference(cell: Cell) -> None:
+    reference = _hash(cell)
+    assert edge_hash(cell.num_vertices, cell.bits, cell.codes) == reference
+    n = cell.num_vertices
+    canonical = canonical_forms(n, np.array([cell.bits]), np.array([cell.codes[1:-1]]).reshape(1, n - 2) - 1)
+    assert canonical_hashes(n, *canonical) == [reference]
+
+
+def test_identities_match_identity_in_input_order() -> None:
+    cells = [
+        Cell(BRANCHES, ["input", C1, C3, "output"]),
+        Cell([[0, 1], [0, 0]], ["input", "output"]),
+        Cell(BRANCHES, ["input", C3, C1, "output"]),  # isomorphic to the first
+        Cell(_edges(5, [(0, 3), (3, 4), (0, 1), (1, 2), (2, 4)]), ["input", MP, C1, C3, "output"]),
+    ]
+    hashes = NB101_SPACE.identities(cells)
+    assert hashes == [NB101_SPACE.identity(c) for c in cells]
+    assert hashes[0] == hashes[2] != hashes[3]
+    assert NB101_SPACE.identities([]) == []
+
+
+@pytest.mark.data
+def test_identities_are_the_benchmark_hashes(nb101_path: Path) -> None:
+    records = load_nb101(nb101_path)
+    cells = [NB101_SPACE.parse({"matrix": r.matrix, "ops": r.ops}) for r in records]
+    assert NB101_SPACE.identities(cells) == [r.hash for r in records]

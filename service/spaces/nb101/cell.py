@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from service.spaces.base import InvalidCellError
-from service.spaces.nb101.graph import labels_of, module_hash
+from service.spaces.nb101.graph import edge_hash
 
 INPUT = "input"
 CONV3X3 = "conv3x3-bn-relu"
@@ -125,9 +125,9 @@ class Cell:
 
     @property
     def module_hash(self) -> str:
-        """The benchmark's module hash (``graph.module_hash``), computed once per cell object."""
+        """The benchmark's module hash (``graph.edge_hash``), computed once per cell object."""
         if self._module_hash is None:
-            self._module_hash = module_hash(self.matrix, labels_of(self.codes))
+            self._module_hash = edge_hash(*self._key)
         return self._module_hash
 
     @property
