@@ -221,7 +221,8 @@ def summarize(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def markdown_table(rows: Sequence[dict[str, Any]], sizes: Sequence[float | int], metric: str) -> str:
-    """Methods down, sizes across: 'mean ± std (n)'; a (method, size) never measured reads 'not run'."""
+    """Methods down, sizes across: 'mean ± std (n seeds)', or mean seconds a run for metric "seconds";
+    a (method, size) never measured reads 'not run'."""
     cell = {(r["method"], repr(r["size"])): r for r in rows}
     header = "| method | " + " | ".join(_size_label(s) for s in sizes) + " |"
     lines = [header, "| --- |" + " --- |" * len(sizes)]
@@ -231,6 +232,9 @@ def markdown_table(rows: Sequence[dict[str, Any]], sizes: Sequence[float | int],
             r = cell.get((method, repr(size)))
             if r is None:
                 entries.append("not run")
+                continue
+            if metric == "seconds":
+                entries.append(f"{r['mean_seconds']:.1f} ({r['n_seeds']})")
                 continue
             stat = r[metric]
             std = f" ± {stat['std']:.3f}" if stat["std"] is not None else ""
@@ -322,7 +326,7 @@ def summarize_command(
     json_path: Annotated[
         Path | None, typer.Option("--json", help="write the summary and every per-seed number")
     ] = None,
-    metric: Annotated[str, typer.Option(help="tau_held_out or tau_all")] = "tau_held_out",
+    metric: Annotated[str, typer.Option(help="tau_held_out, tau_all or seconds")] = "tau_held_out",
     seeds: Annotated[
         int, typer.Option(min=1, help="seeds of the complete grid, for the time projection")
     ] = 5,

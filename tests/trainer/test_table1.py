@@ -157,3 +157,8 @@ def test_projection_counts_measured_means_and_scales_the_rest_by_training_cells(
         "estimated_part": 20,
         "total": 30,
     }
+
+
+def test_the_seconds_table_shows_mean_seconds_a_run() -> None:
+    row = {"method": "gbt", "size": 78, "n_seeds": 2, "mean_seconds": 3.25}
+    assert "| gbt | 3.2 (2) |" in markdown_table([row], [78], "seconds")
