@@ -7,14 +7,15 @@ hashes, '|', its sorted out-neighbour hashes, '|', its own hash; the cell's hash
 ``str(sorted(vertex_hashes))``. Equal for isomorphic cells; the benchmark checked that it never
 merges non-isomorphic ones in this space.
 
-*Fast module hash.* md5 itself is about 40% of a careful Python version's time (~47 digests of
-~115 bytes per cell), so the fast paths use CPython's built-in md5, which skips OpenSSL's
-per-object setup, and start from cached start hashes. ``module_hash`` is the plain transcription
-(the reference). ``edge_hash`` takes a cell's compact form (any vertex numbering), caching each edge
-pattern's neighbour getters. ``canonical_hashes`` hashes canonical members (``canonical_forms``),
-whose edge patterns are few (2,494 over the whole space), with one generated function per pattern:
-straight-line code on local variables, two-element sorts inlined, no tuples built; generating one
-costs ~0.3 ms, which is why it is kept to canonical patterns.
+*Fast module hash.* A cell takes ~47 md5 digests of ~116 bytes, and md5 alone is over half the time
+of the fastest path here (docs/benchmarks/nb101-space.md), so the fast paths use CPython's built-in
+md5, which skips OpenSSL's per-object setup, and cached start hashes. ``module_hash`` is the plain
+transcription (the reference). ``edge_hash`` takes a cell's compact form (any vertex numbering),
+caches each edge pattern's neighbour getters and remembers recent results. ``canonical_hashes``
+hashes canonical members (``canonical_forms``), whose edge patterns are few (2,494 in the whole
+space), with one generated function per pattern: straight-line code on local variables, two-element
+sorts inlined, no tuples built; generating one costs ~0.25 ms, which is why it is kept to canonical
+patterns.
 
 *Canonical order.* Relabelling the interior vertices (input and output stay put) so that the
 matrix stays upper-triangular gives every member of an isomorphism class. Of those, the canonical
@@ -31,7 +32,7 @@ from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
 from operator import itemgetter
 
-try:  # CPython's own md5: ~30% faster than OpenSSL's on short messages (no EVP context per object)
+try:  # CPython's own md5: ~25% less time than OpenSSL's on short messages (no EVP context per object)
     from _md5 import md5 as _fast_md5
 except ImportError:  # pragma: no cover - interpreters built without it
     _fast_md5 = hashlib.md5
@@ -47,6 +48,7 @@ _CODE_LABEL = (INPUT_LABEL, 0, 1, 2, OUTPUT_LABEL)  # op code (``cell.OPS`` inde
 _HASH_MEMO = 8192  # edge_hash results kept per process
 _PATTERN_MEMO = 16384  # edge patterns kept for edge_hash (any vertex numbering)
 _COMPILED_MEMO = 4096  # generated functions kept: >= the 2,494 canonical edge patterns
+_Getter = Callable[[list[str]], tuple[str, ...]]
 
 
 def bit_index(x: int, y: int) -> int:
@@ -109,9 +111,6 @@ def canonical_hashes(n: int, bits: np.ndarray, labels: np.ndarray) -> list[str]:
     return [_compiled(n, pattern)(*row) for pattern, row in zip(bits.tolist(), labels.tolist(), strict=True)]
 
 
-Getter = Callable[[list[str]], tuple[str, ...]]
-
-
 def _neighbours(n: int, bits: int) -> tuple[list[list[int]], list[list[int]]]:
     """In- and out-neighbours of every vertex, ascending."""
     ins: list[list[int]] = [[] for _ in range(n)]
@@ -125,7 +124,9 @@ def _neighbours(n: int, bits: int) -> tuple[list[list[int]], list[list[int]]]:
 
 
 @lru_cache(maxsize=_PATTERN_MEMO)
-def _pattern(n: int, bits: int) -> tuple[tuple[tuple[int, Getter, Getter], ...], tuple[tuple[int, int], ...]]:
+def _pattern(
+    n: int, bits: int
+) -> tuple[tuple[tuple[int, _Getter, _Getter], ...], tuple[tuple[int, int], ...]]:
     """Per vertex v: (v, getter of its in-neighbours' hashes, of its out-neighbours'), and (out, in) degrees.
 
     Each getter also fetches index n (the "" after the n hashes) so that it always returns a tuple.
@@ -143,15 +144,15 @@ def _compiled(n: int, bits: int) -> Callable[..., str]:
     interior = [f"l{v}" for v in range(1, n - 1)]
     # scope: s{v} = vertex v's start hash, or its three start hashes indexed by label
     scope: dict[str, object] = {"md5": _fast_md5, "join": "".join}
+    fixed = {0: INPUT_LABEL, n - 1: OUTPUT_LABEL}
     for v in range(n):
         degrees = len(outs[v]), len(ins[v])
-        fixed = {0: INPUT_LABEL, n - 1: OUTPUT_LABEL}
         scope[f"s{v}"] = (
             _start_hash(*degrees, fixed[v])
             if v in fixed
             else tuple(_start_hash(*degrees, label) for label in range(_LABEL_BASE))
         )
-    starts = ", ".join(f"s{v}" if v in (0, n - 1) else f"s{v}[l{v}]" for v in range(n))
+    starts = ", ".join(f"s{v}" if v in fixed else f"s{v}[l{v}]" for v in range(n))
     updates = ", ".join(
         f'md5(f"{_sorted_part(ins[v])}|{_sorted_part(outs[v])}|{{h{v}}}".encode()).hexdigest()'
         for v in range(n)

@@ -47,8 +47,8 @@ class NB101Space:
         return cell.module_hash
 
     def identities(self, cells: Sequence[Cell]) -> list[str]:
-        """``identity`` of every cell, about twice as fast per cell as one by one: each cell is hashed
-        as its canonical member (isomorphic, so the same hash), found for the whole batch at once."""
+        """``identity`` of every cell, ~1.7x faster per cell than one by one: each cell is hashed as
+        its canonical member (isomorphic, so the same hash), found for the whole batch at once."""
         hashes = [""] * len(cells)
         by_size: dict[int, list[int]] = {}
         for i, cell in enumerate(cells):
