@@ -13,7 +13,10 @@ import numpy as np
 
 
 class InvalidCellError(ValueError):
-    """A cell that is not in its space. The message says what is wrong, e.g. "ops[3]: unknown op 'conv5x5'"."""
+    """A cell that is not in its space.
+
+    The message says what is wrong, e.g. "ops[3]: unknown op 'conv5x5'".
+    """
 
 
 class Space(Protocol):

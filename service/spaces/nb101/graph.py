@@ -11,11 +11,7 @@ merges non-isomorphic ones in this space.
 of the fastest path here (docs/benchmarks/nb101-space.md), so the fast paths use CPython's built-in
 md5, which skips OpenSSL's per-object setup, and cached start hashes. ``module_hash`` is the plain
 transcription (the reference). ``edge_hash`` takes a cell's compact form (any vertex numbering),
-caches each edge pattern's neighbour getters and remembers recent results. ``canonical_hashes``
-hashes canonical members (``canonical_forms``), whose edge patterns are few (2,494 in the whole
-space), with one generated function per pattern: straight-line code on local variables, two-element
-sorts inlined, no tuples built; generating one costs ~0.25 ms, which is why it is kept to canonical
-patterns.
+caches each edge pattern's neighbour getters and remembers recent results.
 
 *Canonical order.* Relabelling the interior vertices (input and output stay put) so that the
 matrix stays upper-triangular gives every member of an isomorphism class. Of those, the canonical
@@ -47,7 +43,6 @@ _INVALID = float(
 _CODE_LABEL = (INPUT_LABEL, 0, 1, 2, OUTPUT_LABEL)  # op code (``cell.OPS`` index) -> hash label
 _HASH_MEMO = 8192  # edge_hash results kept per process
 _PATTERN_MEMO = 16384  # edge patterns kept for edge_hash (any vertex numbering)
-_COMPILED_MEMO = 4096  # generated functions kept: >= the 2,494 canonical edge patterns
 _Getter = Callable[[list[str]], tuple[str, ...]]
 
 
@@ -106,11 +101,6 @@ def edge_hash(n: int, bits: int, codes: tuple[int, ...]) -> str:
     return md5(("['" + "', '".join(hashes[1:]) + "']").encode()).hexdigest()  # == str(sorted(...))
 
 
-def canonical_hashes(n: int, bits: np.ndarray, labels: np.ndarray) -> list[str]:
-    """Module hashes of N canonical members with n vertices (the output of ``canonical_forms``)."""
-    return [_compiled(n, pattern)(*row) for pattern, row in zip(bits.tolist(), labels.tolist(), strict=True)]
-
-
 def _neighbours(n: int, bits: int) -> tuple[list[list[int]], list[list[int]]]:
     """In- and out-neighbours of every vertex, ascending."""
     ins: list[list[int]] = [[] for _ in range(n)]
@@ -134,49 +124,6 @@ def _pattern(
     ins, outs = _neighbours(n, bits)
     neighbours = tuple((v, itemgetter(*ins[v], n), itemgetter(*outs[v], n)) for v in range(n))
     return neighbours, tuple((len(outs[v]), len(ins[v])) for v in range(n))
-
-
-@lru_cache(maxsize=_COMPILED_MEMO)
-def _compiled(n: int, bits: int) -> Callable[..., str]:
-    """The module hash as a function of the n-2 interior labels, for one edge pattern."""
-    ins, outs = _neighbours(n, bits)
-    names = ", ".join(f"h{v}" for v in range(n))
-    interior = [f"l{v}" for v in range(1, n - 1)]
-    # scope: s{v} = vertex v's start hash, or its three start hashes indexed by label
-    scope: dict[str, object] = {"md5": _fast_md5, "join": "".join}
-    fixed = {0: INPUT_LABEL, n - 1: OUTPUT_LABEL}
-    for v in range(n):
-        degrees = len(outs[v]), len(ins[v])
-        scope[f"s{v}"] = (
-            _start_hash(*degrees, fixed[v])
-            if v in fixed
-            else tuple(_start_hash(*degrees, label) for label in range(_LABEL_BASE))
-        )
-    starts = ", ".join(f"s{v}" if v in fixed else f"s{v}[l{v}]" for v in range(n))
-    updates = ", ".join(
-        f'md5(f"{_sorted_part(ins[v])}|{_sorted_part(outs[v])}|{{h{v}}}".encode()).hexdigest()'
-        for v in range(n)
-    )
-    source = (
-        f"def hash_of({', '.join(interior)}):\n"
-        f"    {names}, = {starts},\n"
-        f"    for _ in range({n}):\n"
-        f"        {names}, = {updates},\n"
-        f"    return md5(str(sorted(({names},))).encode()).hexdigest()\n"
-    )
-    exec(source, scope)  # the source is built above from integers only
-    return scope["hash_of"]  # type: ignore[return-value]
-
-
-def _sorted_part(vertices: list[int]) -> str:
-    """f-string field joining the hashes of ``vertices`` in sorted order."""
-    names = [f"h{w}" for w in vertices]
-    if len(names) <= 1:
-        return "".join(f"{{{name}}}" for name in names)
-    if len(names) == 2:
-        a, b = names
-        return f"{{({a} + {b} if {a} < {b} else {b} + {a})}}"
-    return f"{{join(sorted(({', '.join(names)})))}}"
 
 
 @cache
