@@ -18,6 +18,7 @@ from trainer.checkpoint import load_checkpoint, save_checkpoint
 from trainer.data import load_labelled
 from trainer.pipeline import evaluate_onnx, export_with_card, fit_on_all, fit_on_split
 from trainer.search_eval import app as search_eval_app
+from trainer.table1 import app as table1_app
 from trainer.variants import VARIANTS
 
 app = typer.Typer(
@@ -195,3 +196,4 @@ def export(
 
 
 app.add_typer(search_eval_app, name="search-eval")
+app.add_typer(table1_app, name="table1")

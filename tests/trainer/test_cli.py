@@ -52,3 +52,9 @@ def test_unknown_variant_is_reported(nb201_path: Path, tmp_path: Path) -> None:
 def test_help_explains_each_command(command: str) -> None:
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_help_lists_the_evaluation_sub_apps() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    assert "table1" in result.output and "search-eval" in result.output
