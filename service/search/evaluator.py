@@ -5,13 +5,14 @@ identity, then cost filter) and the survivors to ``Evaluator.score`` (one scorer
 """
 
 from collections.abc import Sequence
+from time import perf_counter
 
 import numpy as np
 
 from service.search.constraints import Budget
 from service.search.scoring import score_batch
 from service.search.topk import TopK
-from service.search.types import Candidate, Cell, Scorer
+from service.search.types import Candidate, Cell, Progress, ProgressCallback, Scorer, SearchResult
 from service.spaces.base import Space
 
 
@@ -24,6 +25,7 @@ class Evaluator:
         self.seen: set[str] = set()  # every identity ever proposed: scored or over the budget
         self._proposed: set[Cell] = set()  # every cell value ever proposed: skips hashing repeats
         self.evaluated = 0
+        self.started = perf_counter()
 
     def admit(self, cells: Sequence[Cell]) -> tuple[list[Cell], list[str]]:
         """The cells whose identity is new (first of each) and within the budget; all marked seen."""
@@ -65,6 +67,21 @@ class Evaluator:
 
     def candidates(self) -> list[Candidate]:
         return to_candidates(self.space, self.top)
+
+    def report(self, generation: int, on_progress: ProgressCallback | None) -> None:
+        """Tell ``on_progress`` (if any) how far the search is, once something has been scored."""
+        if on_progress is not None and self.top.best_score is not None:
+            on_progress(Progress(generation, self.evaluated, self.top.best_score))
+
+    def result(self, generations: int, *, cancelled: bool) -> SearchResult:
+        """The search's outcome so far, timed from this evaluator's creation."""
+        return SearchResult(
+            top=self.candidates(),
+            evaluated=self.evaluated,
+            generations=generations,
+            cancelled=cancelled,
+            wall_seconds=perf_counter() - self.started,
+        )
 
 
 def to_candidates(space: Space, top: TopK) -> list[Candidate]:

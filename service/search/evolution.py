@@ -22,14 +22,13 @@ smaller than the search).
 """
 
 from collections.abc import Sequence
-from time import perf_counter
 
 import numpy as np
 
 from service.search.constraints import Budget
 from service.search.evaluator import Evaluator
 from service.search.params import EvolutionParams
-from service.search.types import Cell, Progress, ProgressCallback, Scorer, SearchResult, StopCheck
+from service.search.types import Cell, ProgressCallback, Scorer, SearchResult, StopCheck
 from service.spaces.base import Space
 
 _BREED_ROUNDS = 3  # redraws for offspring slots whose child was a duplicate or over the budget
@@ -48,31 +47,17 @@ def evolution_search(
     on_progress: ProgressCallback | None = None,
     should_stop: StopCheck | None = None,
 ) -> SearchResult:
-    start = perf_counter()
     rng = np.random.default_rng(seed)
     evaluator = Evaluator(space, scorer, budget=budget, top_k=top_k)
     stop = should_stop or (lambda: False)
 
-    def finish(generations: int, cancelled: bool) -> SearchResult:
-        return SearchResult(
-            top=evaluator.candidates(),
-            evaluated=evaluator.evaluated,
-            generations=generations,
-            cancelled=cancelled,
-            wall_seconds=perf_counter() - start,
-        )
-
-    def report(generation: int) -> None:
-        if on_progress is not None and evaluator.top.best_score is not None:
-            on_progress(Progress(generation, evaluator.evaluated, evaluator.top.best_score))
-
     if stop():
-        return finish(0, cancelled=True)
+        return evaluator.result(0, cancelled=True)
     cells, identities = _initial_population(space, evaluator, rng, params.population)
     if not cells:
-        return finish(0, cancelled=False)
+        return evaluator.result(0, cancelled=False)
     scores = evaluator.score(cells, identities)
-    report(0)
+    evaluator.report(0, on_progress)
 
     size = params.population
     n_parents = min(size - 1, max(1, round(size * params.selection)))
@@ -80,18 +65,18 @@ def evolution_search(
     n_mutants = size - n_parents - n_cross
     for generation in range(1, params.generations + 1):
         if stop():
-            return finish(generation - 1, cancelled=True)
+            return evaluator.result(generation - 1, cancelled=True)
         order = np.argsort(-scores, kind="stable")
         parents = [cells[i] for i in order[:n_parents]]
         children, child_identities = _breed(space, evaluator, rng, parents, n_cross, n_mutants)
         if not children:
-            return finish(generation - 1, cancelled=False)
+            return evaluator.result(generation - 1, cancelled=False)
         child_scores = evaluator.score(children, child_identities)
         keep = order[: size - len(children)]  # the parents, padded with the next best if slots stayed empty
         cells = [cells[i] for i in keep] + children
         scores = np.concatenate([scores[keep], child_scores])
-        report(generation)
-    return finish(params.generations, cancelled=False)
+        evaluator.report(generation, on_progress)
+    return evaluator.result(params.generations, cancelled=False)
 
 
 def _initial_population(

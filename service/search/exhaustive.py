@@ -11,12 +11,11 @@ distinct.
 """
 
 from itertools import islice
-from time import perf_counter
 
 from service.search.constraints import Budget
 from service.search.evaluator import Evaluator
 from service.search.params import ExhaustiveParams
-from service.search.types import Progress, ProgressCallback, Scorer, SearchResult, StopCheck
+from service.search.types import ProgressCallback, Scorer, SearchResult, StopCheck
 from service.spaces.base import Space
 
 
@@ -30,7 +29,6 @@ def exhaustive_search(
     on_progress: ProgressCallback | None = None,
     should_stop: StopCheck | None = None,
 ) -> SearchResult:
-    start = perf_counter()
     evaluator = Evaluator(space, scorer, budget=budget, top_k=top_k)
     batches = 0
     cancelled = False
@@ -47,13 +45,6 @@ def exhaustive_search(
                 hashing = False  # no duplicate in the first batch: one cell per network
         else:
             evaluator.score_unhashed(evaluator.within_budget(batch))
-        if on_progress is not None and evaluator.top.best_score is not None:
-            on_progress(Progress(batches, evaluator.evaluated, evaluator.top.best_score))
+        evaluator.report(batches, on_progress)
         batches += 1
-    return SearchResult(
-        top=evaluator.candidates(),
-        evaluated=evaluator.evaluated,
-        generations=batches,
-        cancelled=cancelled,
-        wall_seconds=perf_counter() - start,
-    )
+    return evaluator.result(batches, cancelled=cancelled)

@@ -6,14 +6,12 @@ a space with fewer distinct cells than ``budget`` (or a budget few cells meet), 
 after ``_MAX_EMPTY_BATCHES`` consecutive batches that bring nothing new.
 """
 
-from time import perf_counter
-
 import numpy as np
 
 from service.search.constraints import Budget
 from service.search.evaluator import Evaluator
 from service.search.params import RandomParams
-from service.search.types import Progress, ProgressCallback, Scorer, SearchResult, StopCheck
+from service.search.types import ProgressCallback, Scorer, SearchResult, StopCheck
 from service.spaces.base import Space
 
 _MAX_EMPTY_BATCHES = 20
@@ -30,7 +28,6 @@ def random_search(
     on_progress: ProgressCallback | None = None,
     should_stop: StopCheck | None = None,
 ) -> SearchResult:
-    start = perf_counter()
     rng = np.random.default_rng(seed)
     evaluator = Evaluator(space, scorer, budget=budget, top_k=top_k)
     batches = empty_in_a_row = 0
@@ -46,13 +43,6 @@ def random_search(
             continue
         empty_in_a_row = 0
         evaluator.score(cells, identities)
-        if on_progress is not None and evaluator.top.best_score is not None:
-            on_progress(Progress(batches, evaluator.evaluated, evaluator.top.best_score))
+        evaluator.report(batches, on_progress)
         batches += 1
-    return SearchResult(
-        top=evaluator.candidates(),
-        evaluated=evaluator.evaluated,
-        generations=batches,
-        cancelled=cancelled,
-        wall_seconds=perf_counter() - start,
-    )
+    return evaluator.result(batches, cancelled=cancelled)
