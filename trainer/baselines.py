@@ -53,7 +53,7 @@ def fit_gbt(x: np.ndarray, y: np.ndarray, *, seed: int = 0, n_estimators: int = 
         subsample_freq=1,
         colsample_bytree=0.5,
         random_state=seed,
-        n_jobs=2,
+        n_jobs=1,  # its OpenMP threads busy-wait: a 50-cell fit took 10-34 s on a shared 2-core machine
         verbose=-1,
     )
     return _Flattened(gbt).fit(x, y)
