@@ -40,7 +40,7 @@ SEARCH_EXAMPLES = {
         "value": {"space": "nb201", "strategy": "exhaustive", "top_k": 5},
     },
     "nb101-evolution": {
-        "summary": "regularised evolution over NAS-Bench-101 under a parameter budget",
+        "summary": "evolutionary search over NAS-Bench-101 under a parameter budget",
         "value": {"space": "nb101", "strategy": "evolution", "top_k": 10, "seed": 0, "max_params": 3000000},
     },
     "nb101-random": {
