@@ -4,15 +4,13 @@ and the train-then-serve recipe."""
 import json
 import os
 import re
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from live_server import BIN, free_port, running
 
 from service.inference.registry import load_registry
 
@@ -20,18 +18,11 @@ ROOT = Path(__file__).resolve().parents[2]
 BLOCKS = re.findall(r"```bash\n(.*?)```", (ROOT / "README.md").read_text(), flags=re.S)
 CURL_BLOCKS = [b for b in BLOCKS if "curl" in b and "docker" not in b]
 TRAIN_BLOCK = next(b for b in BLOCKS if "renas-train train" in b)
-BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "RENAS_PORT": str(port),
@@ -39,22 +30,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         "RENAS_DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('db') / 'renas.db'}",
     }
     env.pop("RENAS_API_KEY", None)
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    proc = subprocess.Popen([BIN / "renas-serve"], env=env, **quiet)
-    deadline = time.monotonic() + 60
-    while True:
+
+    def ready() -> bool:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200:
-                break
+            return httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200
         except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("renas-serve did not become ready")
-        time.sleep(0.3)
-    yield port
-    proc.terminate()
-    proc.wait(timeout=30)
+            return False
+
+    with running(env, ready):
+        yield port
 
 
 def test_readme_has_the_examples() -> None:

@@ -1,0 +1,40 @@
+"""The real `renas-serve` for the deployment tests: on a free loopback port, stopped on exit."""
+
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+BIN = Path(sys.executable).parent  # the console scripts of the environment running the tests
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running(env: Mapping[str, str], ready: Callable[[], bool], timeout: float = 60) -> Iterator[None]:
+    """`renas-serve` with ``env``, yielded once ``ready()``; the test fails if it exits or times out."""
+    with tempfile.TemporaryFile() as log:  # a file, not a pipe: a full pipe would block the server
+        server = subprocess.Popen([BIN / "renas-serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + timeout
+            while not ready():
+                if server.poll() is not None or time.monotonic() > deadline:
+                    server.kill()
+                    server.wait()
+                    log.seek(0)
+                    pytest.fail(f"renas-serve did not become ready:\n{log.read().decode()}")
+                time.sleep(0.3)
+            yield
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
