@@ -9,6 +9,7 @@ import tomllib
 from importlib.metadata import metadata, version
 from pathlib import Path
 
+import pytest
 import yaml
 from live_server import free_port, running
 
@@ -116,3 +117,11 @@ def test_container_command_serves_the_shipped_models(tmp_path: Path) -> None:
     check[-1] = check[-1].replace(":8000/", f":{port}/")
     with running(env, ready=lambda: subprocess.run(check, capture_output=True).returncode == 0):
         pass  # the image's own health-check command succeeded against the container command
+
+
+def test_blank_api_key_from_compose_means_no_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert COMPOSE["services"]["renas"]["environment"]["RENAS_API_KEY"] == "${RENAS_API_KEY:-}"
+    monkeypatch.setenv("RENAS_API_KEY", "")
+    assert Settings().api_key is None
+    monkeypatch.setenv("RENAS_API_KEY", "s3cret")
+    assert Settings().api_key == "s3cret"
