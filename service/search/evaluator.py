@@ -29,13 +29,14 @@ class Evaluator:
 
     def admit(self, cells: Sequence[Cell]) -> tuple[list[Cell], list[str]]:
         """The cells whose identity is new (first of each) and within the budget; all marked seen."""
+        new: list[Cell] = []
+        for cell in cells:
+            if cell not in self._proposed:  # equal cells have equal identities: repeats skip hashing
+                self._proposed.add(cell)
+                new.append(cell)
         fresh: list[Cell] = []
         identities: list[str] = []
-        for cell in cells:
-            if cell in self._proposed:
-                continue  # equal cells have equal identities: a repeat, found without hashing it
-            self._proposed.add(cell)
-            identity = self.space.identity(cell)
+        for cell, identity in zip(new, self.space.identities(new), strict=True):
             if identity not in self.seen:
                 self.seen.add(identity)
                 fresh.append(cell)

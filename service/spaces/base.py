@@ -40,6 +40,10 @@ class Space(Protocol):
         """Canonical identity: equal exactly for isomorphic (same-network) cells."""
         ...
 
+    def identities(self, cells: Sequence[Hashable]) -> list[str]:
+        """``identity`` of every cell, in order (batched: how requests and searches ask)."""
+        ...
+
     def encode(self, cells: Sequence[Hashable], encoding: str | None = None) -> np.ndarray:
         """float32 array (len(cells), *encodings[encoding]); identical for isomorphic cells."""
         ...

@@ -46,6 +46,9 @@ class BitStringSpace:
         self.identity_calls += 1
         return "".join(map(str, self.canonical(cell)))
 
+    def identities(self, cells: Sequence[Bits]) -> list[str]:
+        return [self.identity(c) for c in cells]
+
     def encode(self, cells: Sequence[Bits], encoding: str | None = None) -> np.ndarray:
         assert encoding in (None, "bits")
         return np.array([self.canonical(c) for c in cells], dtype=np.float32).reshape(len(cells), self.length)

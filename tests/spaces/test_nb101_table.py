@@ -5,8 +5,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from service.spaces.nb101 import hash_table
 from service.spaces.nb101.cell import Cell
 from service.spaces.nb101.encoding import canonical_padded
+from service.spaces.nb101.hash_table import HashTable
 from service.spaces.nb101.space import NB101_SPACE
 from service.spaces.tables import NB101Record, load_nb101
 
@@ -29,6 +31,17 @@ def test_identity_is_the_benchmark_hash(table: tuple[list[NB101Record], list[Cel
     records, cells = table
     wrong = [r.hash for r, c in zip(records, cells, strict=True) if NB101_SPACE.identity(c) != r.hash]
     assert wrong == []
+
+
+def test_hash_table_lookups_are_the_benchmark_hashes(
+    table: tuple[list[NB101Record], list[Cell]], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The whole table, built and loaded as the service does (about half a minute)."""
+    records, cells = table
+    path = tmp_path_factory.mktemp("cache") / "nb101-module-hashes.npy"
+    hash_table.save(hash_table.build(), path)
+    identities = HashTable.load(path).identities(cells)
+    assert [r.hash for r, h in zip(records, identities, strict=True) if h != r.hash] == []
 
 
 def test_params_are_the_benchmarks(table: tuple[list[NB101Record], list[Cell]]) -> None:

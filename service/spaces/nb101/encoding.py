@@ -23,6 +23,8 @@ output's projection cost).
 ``renas-type``, float32 (1, 7, 7): channel 0 alone (ReNAS-1/3/5).
 """
 
+from collections.abc import Iterator, Sequence
+
 import numpy as np
 
 from service.spaces.nb101.cell import MAX_VERTICES, OPS, Cell
@@ -52,21 +54,26 @@ def _padded_positions(n: int) -> tuple[np.ndarray, np.ndarray]:
 _POSITIONS = {n: _padded_positions(n) for n in range(2, MAX_VERTICES + 1)}
 
 
-def canonical_padded(cells: list[Cell]) -> tuple[np.ndarray, np.ndarray]:
-    """(N,7,7) int8 canonical adjacency and (N,7) int8 op codes, padded before the output."""
-    total = len(cells)
-    matrices = np.zeros((total, MAX_VERTICES, MAX_VERTICES), dtype=np.int8)
-    codes = np.full((total, MAX_VERTICES), PAD, dtype=np.int8)
-    codes[:, 0], codes[:, -1] = OPS.index("input"), OPS.index("output")
-    sizes = np.fromiter((c.num_vertices for c in cells), dtype=np.int64, count=total)
-    for n in np.unique(sizes):
-        n = int(n)
+def canonical_groups(cells: Sequence[Cell]) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+    """Per vertex count n present: (n, indices into ``cells``, canonical edge integers, canonical
+    interior labels 0..2 (len, n-2)), each group canonicalised by one vectorised ``canonical_forms``."""
+    sizes = np.fromiter((c.num_vertices for c in cells), dtype=np.int64, count=len(cells))
+    for n in np.unique(sizes).tolist():
         index = np.flatnonzero(sizes == n)
         bits = np.fromiter((cells[i].bits for i in index), dtype=np.int64, count=len(index))
         labels = (
             np.array([cells[i].codes[1:-1] for i in index], dtype=np.int64).reshape(len(index), n - 2) - 1
         )
-        canon_bits, canon_labels = canonical_forms(n, bits, labels)
+        yield n, index, *canonical_forms(n, bits, labels)
+
+
+def canonical_padded(cells: Sequence[Cell]) -> tuple[np.ndarray, np.ndarray]:
+    """(N,7,7) int8 canonical adjacency and (N,7) int8 op codes, padded before the output."""
+    total = len(cells)
+    matrices = np.zeros((total, MAX_VERTICES, MAX_VERTICES), dtype=np.int8)
+    codes = np.full((total, MAX_VERTICES), PAD, dtype=np.int8)
+    codes[:, 0], codes[:, -1] = OPS.index("input"), OPS.index("output")
+    for n, index, canon_bits, canon_labels in canonical_groups(cells):
         rows, cols = _POSITIONS[n]
         edge_bits = (canon_bits[:, None] >> np.arange(len(rows), dtype=np.int64)) & 1
         matrices[index[:, None], rows, cols] = edge_bits

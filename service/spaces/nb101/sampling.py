@@ -79,6 +79,16 @@ def canonical_classes(n: int, indices: np.ndarray | None = None) -> tuple[np.nda
     return dags[dag_index], _label_digits(label_number, n)
 
 
+def class_numbers(n: int, bits: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """The inverse of ``canonical_classes``, counted over the whole space: the numbers of canonical
+    n-vertex members (edge integers (N,), interior labels 0..2 (N, n-2)), where the classes of fewer
+    vertices come first (0 .. 423,623, the numbering ``sample`` draws from)."""
+    dags, classes = _class_numbering(n)
+    places = _LABELS ** np.arange(n - 3, -1, -1, dtype=np.int64)
+    within = np.searchsorted(classes, np.searchsorted(dags, bits) * _LABELS ** (n - 2) + labels @ places)
+    return within + sum(len(_class_numbering(m)[1]) for m in range(MIN_VERTICES, n))
+
+
 def classes_with_vertices() -> dict[int, int]:
     """How many classes have exactly n vertices, for n = 2..7 (423,624 in all)."""
     return {n: len(_class_numbering(n)[1]) for n in VERTEX_COUNTS}

@@ -1,8 +1,9 @@
 """``NB101_SPACE``: the NAS-Bench-101 cell space behind the ``Space`` contract (service.spaces.base).
 
 JSON form: ``{"matrix": [[0, 1, ...], ...], "ops": ["input", ..., "output"]}`` (n x n, 2 <= n <= 7).
-Identity is the benchmark's module hash, so it can be looked up in the benchmark's tables; costs and
-tensors are computed on the canonical member of the cell's class (the one the benchmark stored), so
+Identity is the benchmark's module hash, so it can be looked up in the benchmark's tables (batches
+are looked up in ``hash_table`` when one is attached: ``NB101_SPACE.hash_table = HashTable.load(...)``);
+costs and tensors are computed on the canonical member of the cell's class (the one the benchmark stored), so
 they too are the same for every isomorphic cell and equal the official numbers.
 """
 
@@ -18,6 +19,7 @@ from service.spaces.nb101.cost import network_cost
 from service.spaces.nb101.encoding import ENCODING_VERSION, FULL, SHAPES, canonical_padded
 from service.spaces.nb101.encoding import encode as encode_cells
 from service.spaces.nb101.enumeration import enumerate_cells
+from service.spaces.nb101.hash_table import HashTable
 
 
 class NB101Space:
@@ -25,6 +27,9 @@ class NB101Space:
     encodings: Mapping[str, tuple[int, ...]] = SHAPES
     default_encoding = FULL
     encoding_version = ENCODING_VERSION
+
+    def __init__(self) -> None:
+        self.hash_table: HashTable | None = None  # every class's module hash, when the process has loaded it
 
     def parse(self, obj: Mapping[str, Any]) -> Cell:
         """Cell from ``{"matrix": ..., "ops": ...}``; InvalidCellError names what is wrong."""
@@ -44,6 +49,11 @@ class NB101Space:
     def identity(self, cell: Cell) -> str:
         """The benchmark's module hash (md5 hex)."""
         return cell.module_hash
+
+    def identities(self, cells: Sequence[Cell]) -> list[str]:
+        """Module hashes of a batch: looked up in ``hash_table`` if attached, else computed per cell."""
+        table = self.hash_table
+        return table.identities(cells) if table is not None else [c.module_hash for c in cells]
 
     def encode(self, cells: Sequence[Cell], encoding: str | None = None) -> np.ndarray:
         """float32 (N, *encodings[encoding]) ReNAS tensors; KeyError for an unknown encoding."""

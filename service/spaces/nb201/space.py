@@ -52,6 +52,9 @@ class NB201Space:
     def identity(self, cell: Hashable) -> str:
         return graph.identity(_arch(cell))
 
+    def identities(self, cells: Sequence[Hashable]) -> list[str]:
+        return [graph.identity(_arch(c)) for c in cells]
+
     def encode(self, cells: Sequence[Hashable], encoding: str | None = None) -> np.ndarray:
         return encode_codes(codes_of([_arch(c) for c in cells]), encoding or self.default_encoding)
 
