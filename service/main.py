@@ -1,8 +1,9 @@
 """The ASGI app (``service.main:app``) and ``renas-serve``.
 
-Start-up loads every model in ``models_dir``, opens the database (creating tables), fails the
-search jobs a previous run left unfinished, and starts the search worker pool; shut-down stops the
-workers and fails what they had not finished. Never imports torch.
+Start-up loads every model in ``models_dir`` and the NB101 hash table (or starts building it), opens
+the database (creating tables), fails the search jobs a previous run left unfinished, and starts the
+search worker pool; shut-down stops the workers and fails what they had not finished. Never imports
+torch.
 """
 
 import logging
@@ -20,6 +21,7 @@ from service.api.limits import BodySizeLimit
 from service.api.main import api_router
 from service.core.config import Settings, get_settings
 from service.core.db import init_db, make_engine, make_sessionmaker
+from service.inference import identity_table
 from service.inference.registry import load_registry
 from service.jobs import service as jobs
 from service.jobs.runner import JobRunner
@@ -34,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         registry = load_registry(settings.models_dir, settings.providers)
+        table_build = identity_table.start(settings.nb101_hash_table, build=settings.build_nb101_hash_table)
         engine = make_engine(settings.database_url)
         init_db(engine)
         sessions = make_sessionmaker(engine)
@@ -46,15 +49,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             models_dir=settings.models_dir,
             providers=tuple(settings.providers),
             batch_size=settings.batch_size,
+            nb101_hash_table=settings.nb101_hash_table,
         )
         runner = JobRunner(config, workers=settings.search_workers, sessions=sessions)
         app.state.settings = settings
         app.state.registry = registry
         app.state.sessions = sessions
         app.state.runner = runner
+        app.state.table_build = table_build
         try:
             yield
         finally:
+            if table_build is not None:
+                table_build.stop()
             runner.shutdown()
             engine.dispose()
 

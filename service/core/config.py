@@ -26,13 +26,21 @@ class Settings(BaseSettings):
     # ONNX Runtime execution providers in order of preference; those not available are skipped.
     providers: list[str] = ["CUDAExecutionProvider", "CPUExecutionProvider"]
     batch_size: int = Field(4096, ge=1, description="cells per ONNX Runtime call when scoring")
+    # Module hashes of all NB101 classes: identity by lookup (service.spaces.nb101.hash_table).
+    nb101_hash_table: Path | None = Field(
+        PROJECT_ROOT / "cache" / "nb101-module-hashes.npy",
+        description="precomputed NB101 module hashes (6.8 MB); blank: none, each cell is hashed",
+    )
+    build_nb101_hash_table: bool = Field(
+        True, description="build the hash table file in the background at start-up when it is missing"
+    )
     log_level: str = "info"
 
-    @field_validator("api_key")
+    @field_validator("api_key", "nb101_hash_table", mode="before")
     @classmethod
-    def _blank_key_is_unset(cls, key: str | None) -> str | None:
-        """docker-compose passes RENAS_API_KEY="" when the host sets none: that means no key."""
-        return key or None
+    def _blank_is_unset(cls, value: object) -> object:
+        """docker-compose passes RENAS_API_KEY="" when the host sets none: that means no key (and so on)."""
+        return value if value not in ("", None) else None
 
 
 def get_settings() -> Settings:

@@ -27,7 +27,7 @@ def score_request(
     cells = parse_cells(space, objects)
     params, flops = space.cost(cells)
     return ScoredCells(
-        identities=[space.identity(cell) for cell in cells],
+        identities=space.identities(cells),
         scores=score_cells(model, space, cells, batch_size=batch_size),
         params=params,
         flops=flops,

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.core.db import make_engine, make_sessionmaker
+from service.inference import identity_table
 from service.inference.registry import LoadedModel, card_path_of, load_model
 from service.inference.scoring import score_cells
 from service.jobs import service as jobs
@@ -37,11 +38,13 @@ class WorkerConfig:
     models_dir: Path
     providers: tuple[str, ...]
     batch_size: int
+    nb101_hash_table: Path | None = None
 
 
 def warm_up(config: WorkerConfig) -> None:
-    """Start the process (its imports) and its database engine before the first job arrives."""
+    """Start the process (its imports), its database engine and its hash table before the first job."""
     _sessions(config.database_url)
+    identity_table.attach_if_present(config.nb101_hash_table)
 
 
 @cache
@@ -121,6 +124,7 @@ def run_job(job_id: str, config: WorkerConfig) -> None:
         assert job is not None  # just claimed
         request, model_id = job.request, job.model_id
     try:
+        identity_table.attach_if_present(config.nb101_hash_table)  # the server may have built it since
         space = get_space(request["space"])
         model = _model(config.models_dir, config.providers, model_id)
         watch = _JobWatch(sessions, job_id, request)

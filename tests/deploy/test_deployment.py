@@ -96,6 +96,15 @@ def test_compose_services_use_the_image_settings_and_health_check() -> None:
     assert "renas-data" in COMPOSE["volumes"]
 
 
+def test_image_builds_the_hash_table_where_the_service_reads_it() -> None:
+    env = _dockerfile_env()
+    assert env["RENAS_NB101_HASH_TABLE"].startswith("/app/")
+    build = re.search(r"^RUN .*?renas-enumerate nb101-hash-table\n", DOCKERFILE, flags=re.M | re.S)
+    assert build is not None and "--out" not in build.group(
+        0
+    )  # so it writes where RENAS_NB101_HASH_TABLE says
+
+
 def test_health_check_path_is_a_route() -> None:
     url = _healthcheck_command()[-1]
     assert "/healthz" in url
@@ -111,6 +120,7 @@ def test_container_command_serves_the_shipped_models(tmp_path: Path) -> None:
         RENAS_PORT=str(port),
         RENAS_MODELS_DIR=str(ROOT / "models"),
         RENAS_DATABASE_URL=f"sqlite:///{tmp_path / 'renas.db'}",
+        RENAS_NB101_HASH_TABLE="",  # the image builds it; here it would take half a minute
     )
     env.pop("RENAS_API_KEY", None)
     check = [sys.executable, *_healthcheck_command()[1:]]
