@@ -1,16 +1,23 @@
 """/rank p50 with 1,000 *different* NB-101 cells in every request, so no module hash is cached.
 
 Complements scripts/bench_service.py (whose server it uses), whose /rank requests repeat the same
-cells. 30 bounded sequential requests over loopback, temporary SQLite file.
+cells. 30 bounded sequential requests over loopback, temporary SQLite file. The server looks module
+hashes up in the NB101 hash table (RENAS_NB101_HASH_TABLE, built first if missing);
+``--no-hash-table`` makes it hash every cell instead.
+
+    .venv/bin/python scripts/bench_rank_fresh.py [--no-hash-table]
 """
 
+import os
 import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Annotated
 
 import httpx
 import numpy as np
+import typer
 from bench_service import running_server
 
 from service.core.config import get_settings
@@ -19,7 +26,11 @@ from service.spaces import get_space
 REQUESTS, CELLS = 30, 1000
 
 
-def main() -> None:
+def main(
+    hash_table: Annotated[bool, typer.Option(help="serve with the NB101 hash table (the default)")] = True,
+) -> None:
+    if not hash_table:
+        os.environ["RENAS_NB101_HASH_TABLE"] = ""  # read by running_server and the server it starts
     space = get_space("nb101")
     batches = [
         [space.to_json(c) for c in space.sample(np.random.default_rng(seed), CELLS)]
@@ -35,8 +46,11 @@ def main() -> None:
                 times.append((time.perf_counter() - start) * 1e3)
                 response.raise_for_status()
     p50, worst = statistics.median(times), max(times)
-    print(f"fresh cells: p50 {p50:.1f} ms, max {worst:.1f} ms over {REQUESTS} requests")
+    table = "with" if hash_table else "without"
+    print(
+        f"fresh cells, {table} the hash table: p50 {p50:.1f} ms, max {worst:.1f} ms over {REQUESTS} requests"
+    )
 
 
 if __name__ == "__main__":
-    main()
+    typer.run(main)
