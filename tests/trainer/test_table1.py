@@ -13,6 +13,7 @@ from trainer.data import load_labelled, split
 from trainer.table1 import (
     Entry,
     app,
+    capped_epochs,
     finished_keys,
     markdown_table,
     parse_size,
@@ -118,6 +119,30 @@ def test_plan_runs_small_sizes_first_and_every_method_per_seed() -> None:
         (78, 1, "b"),
     ]
     assert len({e.key for e in entries}) == 8
+
+
+@pytest.mark.parametrize(
+    ("n_train", "epochs"), [(20, 200), (2_000, 200), (2_048, 200), (2_049, 134), (6_000, 67), (18_001, 23)]
+)
+def test_a_step_cap_cuts_epochs_only_where_200_epochs_would_exceed_it(n_train: int, epochs: int) -> None:
+    capped = capped_epochs(n_train, 200, 400)
+    assert capped == epochs
+    batches = -(-n_train // 1024)
+    assert capped * batches >= 400 or capped == 200  # the cap is reached, never undershot by an epoch
+    assert (capped - 1) * batches < 400
+    assert capped_epochs(n_train, 200, None) == 200
+
+
+def test_capped_plans_keep_baseline_keys_and_mark_trained_methods_by_their_epochs() -> None:
+    entries = plan("nb101", ["renas6", "rf"], [0.1, 0.9], [0], 200, n_cells=20_001, max_steps=400)
+    assert [e.key for e in entries] == [
+        "nb101|renas6|0.1|0|200",  # 2 batches an epoch: the paper's 200 epochs fit the cap
+        "nb101|rf|0.1|0|200",
+        "nb101|renas6|0.9|0|23",  # 18 batches an epoch
+        "nb101|rf|0.9|0|200",
+    ]
+    with pytest.raises(ValueError, match="n_cells"):
+        plan("nb101", ["renas6"], [0.9], [0], 200, max_steps=400)
 
 
 def test_a_torn_last_line_is_not_counted_as_finished(tmp_path: Path) -> None:
