@@ -9,6 +9,7 @@ from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session
 
 from service.core.config import Settings
+from service.inference import identity_table
 from service.inference.registry import ModelRegistry
 from service.jobs.runner import JobRunner
 
@@ -34,10 +35,15 @@ async def get_runner(request: Request) -> JobRunner:
     return request.app.state.runner
 
 
+async def get_hash_table_state(request: Request) -> identity_table.TableState:
+    return identity_table.state(request.app.state.table_build)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_db)]
 RegistryDep = Annotated[ModelRegistry, Depends(get_registry)]
 RunnerDep = Annotated[JobRunner, Depends(get_runner)]
+HashTableStateDep = Annotated[identity_table.TableState, Depends(get_hash_table_state)]
 
 
 async def require_api_key(

@@ -12,12 +12,14 @@ import os
 import threading
 import time
 from pathlib import Path
+from typing import Literal
 
 from service.spaces.nb101 import hash_table
 from service.spaces.nb101.cell import MAX_VERTICES
 from service.spaces.nb101.space import NB101_SPACE
 
 log = logging.getLogger(__name__)
+TableState = Literal["loaded", "building", "off"]
 
 
 def attach(path: Path) -> bool:
@@ -89,3 +91,12 @@ def start(path: Path | None, *, build: bool, max_vertices: int = MAX_VERTICES) -
         return None
     log.info("building the nb101 hash table in the background (about 30 s of one core) into %s", path)
     return BackgroundBuild(path, max_vertices)
+
+
+def state(build: BackgroundBuild | None) -> TableState:
+    """What /readyz reports: the table is in use, being built, or not used (off, missing or failed)."""
+    if NB101_SPACE.hash_table is not None:
+        return "loaded"
+    if build is not None and build.process.is_alive():
+        return "building"
+    return "off"

@@ -10,7 +10,12 @@ from service_apps import make_settings, running_app
 
 def test_healthz_and_readyz(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
-    assert client.get("/readyz").json() == {"ready": True, "models": 4, "database": True}
+    assert client.get("/readyz").json() == {
+        "ready": True,
+        "models": 4,
+        "database": True,
+        "nb101_hash_table": "off",  # tests run without it unless they set one up
+    }
 
 
 def test_models_lists_cards_and_providers(client: TestClient) -> None:
@@ -37,7 +42,12 @@ def test_not_ready_without_models_and_bad_models_rejected(models_dir: Path, tmp_
     with running_app(make_settings(bad, tmp_path / "db.sqlite")) as client:
         response = client.get("/readyz")
         assert response.status_code == 503
-        assert response.json() == {"ready": False, "models": 0, "database": True}
+        assert response.json() == {
+            "ready": False,
+            "models": 0,
+            "database": True,
+            "nb101_hash_table": "off",
+        }
         rejected = {r["file"]: r["reason"] for r in client.get("/models").json()["rejected"]}
         assert rejected["nb101-tiny.json"] == "sha256 of nb101-tiny.onnx differs from the card's"
         assert rejected["garbage.json"].startswith("not a valid model card")

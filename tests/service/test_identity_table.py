@@ -38,6 +38,7 @@ def test_a_missing_table_is_built_in_the_background_then_attached(tmp_path: Path
     build = identity_table.start(path, build=True, max_vertices=4)
     assert build is not None
     assert NB101_SPACE.hash_table is None  # the service answers meanwhile, hashing each cell
+    assert identity_table.state(build) in ("building", "loaded")  # "loaded" if the build already won
     assert build.attached.wait(timeout=120), "the background build did not finish"
     build.stop()
     assert path.is_file()
@@ -59,6 +60,7 @@ def test_stopping_a_build_leaves_no_file_and_no_table(tmp_path: Path) -> None:
     assert build is not None
     build.stop()
     assert not build.attached.is_set()
+    assert identity_table.state(build) == "off"
     assert list(tmp_path.iterdir()) == []
     assert NB101_SPACE.hash_table is None
 
@@ -76,7 +78,7 @@ def test_the_app_serves_the_same_hashes_with_the_table(app_factory: ClientFactor
         assert NB101_SPACE.hash_table is None
         without = client.post("/rank", json=body).json()["ranking"]
     with app_factory(nb101_hash_table=small_table) as client:
-        assert NB101_SPACE.hash_table is not None
+        assert client.get("/readyz").json()["nb101_hash_table"] == "loaded"
         with_table = client.post("/rank", json=body).json()["ranking"]
     assert with_table == without
     assert with_table[0]["hash"] == with_table[1]["hash"]  # the isomorphic pair, ranked together first
