@@ -31,15 +31,6 @@ class HashTableError(ValueError):
     """A table file that is not a (prefix of the) module-hash table of this space."""
 
 
-def _class_hash(number: int) -> bytes:
-    """Digest of class ``number`` (0 .. 423,623), hashed from its canonical member."""
-    for n, count in sampling.classes_with_vertices().items():
-        if number < count:
-            return _digests(n, *sampling.canonical_classes(n, np.array([number])))[0]
-        number -= count
-    raise IndexError(f"class number beyond the {UNIQUE_CELLS_UP_TO[MAX_VERTICES]:,} classes")
-
-
 def _digests(n: int, bits: np.ndarray, labels: np.ndarray) -> list[bytes]:
     first, last = OP_CODE["input"], OP_CODE["output"]
     compute = edge_hash.__wrapped__  # uncached: each class is hashed once, a cache would only churn
@@ -87,8 +78,9 @@ class HashTable:
         except (OSError, ValueError) as exc:
             raise HashTableError(f"cannot read {path}: {exc}") from exc
         table = cls(digests)
-        for number in np.linspace(0, len(digests) - 1, _CHECKED_ROWS, dtype=np.int64).tolist():
-            if bytes(digests[number]) != _class_hash(number):
+        numbers = np.linspace(0, len(digests) - 1, _CHECKED_ROWS, dtype=np.int64)
+        for number, cell in zip(numbers.tolist(), sampling.canonical_cells(numbers), strict=True):
+            if bytes(digests[number]).hex() != cell.module_hash:
                 raise HashTableError(f"{path}: row {number} is not that class's module hash")
         return table
 

@@ -80,13 +80,12 @@ def canonical_classes(n: int, indices: np.ndarray | None = None) -> tuple[np.nda
 
 
 def class_numbers(n: int, bits: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """The inverse of ``canonical_classes``, counted over the whole space: the numbers of canonical
-    n-vertex members (edge integers (N,), interior labels 0..2 (N, n-2)), where the classes of fewer
-    vertices come first (0 .. 423,623, the numbering ``sample`` draws from)."""
+    """The inverse of ``canonical_cells``: the numbers (0 .. 423,623) of the classes whose canonical
+    n-vertex members have edge integers ``bits`` (N,) and interior labels 0..2 ``labels`` (N, n-2)."""
     dags, classes = _class_numbering(n)
     places = _LABELS ** np.arange(n - 3, -1, -1, dtype=np.int64)
     within = np.searchsorted(classes, np.searchsorted(dags, bits) * _LABELS ** (n - 2) + labels @ places)
-    return within + sum(len(_class_numbering(m)[1]) for m in range(MIN_VERTICES, n))
+    return within + _first_numbers()[n]
 
 
 def classes_with_vertices() -> dict[int, int]:
@@ -94,23 +93,32 @@ def classes_with_vertices() -> dict[int, int]:
     return {n: len(_class_numbering(n)[1]) for n in VERTEX_COUNTS}
 
 
-def sample(rng: np.random.Generator, count: int) -> list[Cell]:
-    """``count`` cells drawn independently and uniformly from the 423,624 classes, each as its
-    canonical member (duplicates possible)."""
-    sizes = classes_with_vertices()
-    ends = np.cumsum(list(sizes.values()))
-    picks = rng.integers(ends[-1], size=count)
-    order = np.argsort(picks, kind="stable")  # grouped by vertex count
-    bounds = np.searchsorted(picks[order], np.concatenate([[0], ends]))
+def _first_numbers() -> dict[int, int]:
+    """The number of each vertex count's first class: classes with fewer vertices come first."""
+    counts = classes_with_vertices()
+    return dict(zip(counts, np.cumsum([0, *counts.values()])[:-1].tolist(), strict=True))
+
+
+def canonical_cells(numbers: np.ndarray) -> list[Cell]:
+    """The canonical members of the classes numbered ``numbers`` (0 .. 423,623), in order."""
+    order = np.argsort(numbers, kind="stable")  # grouped by vertex count
+    firsts = _first_numbers()
+    bounds = np.searchsorted(numbers[order], [*firsts.values(), sum(classes_with_vertices().values())])
     first, last = OPS.index("input"), OPS.index("output")
     grouped: list[Cell] = []
     for k, n in enumerate(VERTEX_COUNTS):
-        bits, labels = canonical_classes(n, picks[order[bounds[k] : bounds[k + 1]]] - (ends[k] - sizes[n]))
+        bits, labels = canonical_classes(n, numbers[order[bounds[k] : bounds[k + 1]]] - firsts[n])
         grouped += [
             Cell.from_bits(n, cell_bits, (first, *codes, last))
             for cell_bits, codes in zip(bits.tolist(), (labels + 1).tolist(), strict=True)
         ]
     return [grouped[rank] for rank in np.argsort(order).tolist()]
+
+
+def sample(rng: np.random.Generator, count: int) -> list[Cell]:
+    """``count`` cells drawn independently and uniformly from the 423,624 classes, each as its
+    canonical member (duplicates possible)."""
+    return canonical_cells(rng.integers(sum(classes_with_vertices().values()), size=count))
 
 
 @lru_cache(maxsize=_MEMO_CELLS)
