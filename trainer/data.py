@@ -69,10 +69,16 @@ def load_labelled(space: str, dataset: str = "cifar10", data_dir: Path | None = 
     return _load(space, dataset, data_path(name, data_dir).resolve())
 
 
-def split(n: int, train: float | int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """(train, held-out) indices of a random split: ``train`` is a count (int >= 1) or a fraction (0, 1)."""
+def train_count(n: int, train: float | int) -> int:
+    """How many of ``n`` cells ``split`` trains on: ``train`` is a count (int >= 1) or a fraction (0, 1)."""
     count = int(train) if isinstance(train, int) or train >= 1 else round(train * n)
     if not 2 <= count < n:
         raise ValueError(f"train size {train!r} gives {count} of {n} cells; need 2 <= count < {n}")
+    return count
+
+
+def split(n: int, train: float | int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(train, held-out) indices of a random split: ``train`` is a count (int >= 1) or a fraction (0, 1)."""
+    count = train_count(n, train)
     order = np.random.default_rng(seed).permutation(n)
     return np.sort(order[:count]), np.sort(order[count:])

@@ -24,9 +24,9 @@ import typer
 from tqdm.auto import tqdm
 
 from trainer.baselines import BASELINES, fit_baseline, params_scores
-from trainer.data import LabelledCells, load_labelled, split
+from trainer.data import LabelledCells, load_labelled, split, train_count
 from trainer.metrics import kendall_tau
-from trainer.train import train_predictor
+from trainer.train import BATCH_SIZE, train_predictor
 from trainer.variants import VARIANTS, get_variant
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ def parse_size(text: str) -> float | int:
     raise typer.BadParameter(f"size {text!r} must be a fraction in (0, 1) or a cell count >= 2")
 
 
-def capped_epochs(n_train: int, epochs: int, max_steps: int | None, batch_size: int = 1024) -> int:
+def capped_epochs(n_train: int, epochs: int, max_steps: int | None, batch_size: int = BATCH_SIZE) -> int:
     """Epochs for ``n_train`` cells when training may take at most ``max_steps`` optimiser steps.
 
     The cap keeps a whole grid affordable: at the paper's 200 epochs, steps grow with the training set
@@ -102,7 +102,7 @@ def plan(
     def method_epochs(method: str, size: float | int) -> int:
         if max_steps is None or method not in VARIANTS:
             return epochs
-        return capped_epochs(len(split(n_cells, size, 0)[0]), epochs, max_steps)
+        return capped_epochs(train_count(n_cells, size), epochs, max_steps)
 
     return [
         Entry(space, method, size, seed, method_epochs(method, size))

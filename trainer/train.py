@@ -16,6 +16,8 @@ from trainer.losses import DEFAULT_MAX_TRIPLETS, mse_loss, pairwise_ranking_loss
 from trainer.model import Standardize
 from trainer.variants import LossConfig, Variant, build_model, get_variant
 
+BATCH_SIZE = 1024  # the paper's mini-batch
+
 
 @dataclass
 class TrainedModel:
@@ -79,7 +81,7 @@ def train_predictor(
     variant: str,
     epochs: int = 200,
     seed: int = 0,
-    batch_size: int = 1024,
+    batch_size: int = BATCH_SIZE,
     lr: float = 1e-3,
     weight_decay: float = 5e-4,
     max_triplets: int = DEFAULT_MAX_TRIPLETS,
