@@ -82,8 +82,9 @@ def running_server(models_dir: Path, database: Path, *, search_workers: int) -> 
     The NB101 hash table the server will use is built first if missing (the server would otherwise
     build it while being measured) and attached in this process too, for the in-process timings.
     """
-    path = get_settings().nb101_hash_table
-    if path is not None and not path.is_file() and get_settings().build_nb101_hash_table:
+    settings = get_settings()
+    path = settings.nb101_hash_table
+    if path is not None and not path.is_file() and settings.build_nb101_hash_table:
         identity_table.build_file(path)
     identity_table.attach_if_present(path)
     port = free_port()

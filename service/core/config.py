@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         """docker-compose passes RENAS_API_KEY="" when the host sets none: that means no key (and so on)."""
-        return value if value not in ("", None) else None
+        return value or None
 
 
 def get_settings() -> Settings:

@@ -3,8 +3,8 @@
 JSON form: ``{"matrix": [[0, 1, ...], ...], "ops": ["input", ..., "output"]}`` (n x n, 2 <= n <= 7).
 Identity is the benchmark's module hash, so it can be looked up in the benchmark's tables (batches
 are looked up in ``hash_table`` when one is attached: ``NB101_SPACE.hash_table = HashTable.load(...)``);
-costs and tensors are computed on the canonical member of the cell's class (the one the benchmark stored), so
-they too are the same for every isomorphic cell and equal the official numbers.
+costs and tensors are computed on the canonical member of the cell's class (the one the benchmark
+stored), so they too are the same for every isomorphic cell and equal the official numbers.
 """
 
 from collections.abc import Iterator, Mapping, Sequence
