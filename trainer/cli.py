@@ -42,9 +42,17 @@ class Subset(StrEnum):
     all = "all"
 
 
+def _known_variant(name: str) -> str:
+    """A one-line error and exit code 2 for an unknown variant, before any data is read."""
+    if name not in VARIANTS:
+        raise typer.BadParameter(f"unknown variant {name!r}; known: {', '.join(VARIANTS)}")
+    return name
+
+
 VariantOpt = Annotated[
     str,
     typer.Option(
+        callback=_known_variant,
         help=(
             "renas1..6 = {type matrix, full tensor} x {MSE, pairwise L1, L1 + 0.5 triplet L2} on LeNet-5 "
             "(odd: type matrix, even: full tensor); mlp-pair, gnn-pair = wider networks on the full "

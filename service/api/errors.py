@@ -1,8 +1,12 @@
 """Domain errors -> HTTP answers, so routes stay free of try/except and nothing leaks as a 500."""
 
+import json
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from service.inference.cells import InvalidCellsError
@@ -12,6 +16,30 @@ from service.jobs.service import JobStateError
 
 class TooManyCellsError(ValueError):
     """More cells than ``max_cells_per_request``."""
+
+
+MAX_ECHOED_CHARS = 200  # of the offending input, per validation error: a 15 MB bad value is not sent back
+
+
+def _clipped(value: Any) -> Any:
+    """``value`` as given when its JSON is short, else the start of its JSON text, marked as cut."""
+    text = value if isinstance(value, str) else json.dumps(jsonable_encoder(value), default=str)
+    if len(text) <= MAX_ECHOED_CHARS:
+        return value
+    return f"{text[:MAX_ECHOED_CHARS]}... ({len(text):,} characters in all)"
+
+
+def _request_validation(_: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's 422 shape (``detail`` list with loc, msg, type, input), each ``input`` clipped."""
+    assert isinstance(exc, RequestValidationError)
+    detail = []
+    for error in jsonable_encoder(exc.errors()):
+        if "input" in error:
+            error["input"] = _clipped(error["input"])
+        if "ctx" in error:
+            error["ctx"] = {key: _clipped(value) for key, value in error["ctx"].items()}
+        detail.append(error)
+    return JSONResponse({"detail": detail}, status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
 def _invalid_cells(_: Request, exc: Exception) -> JSONResponse:
@@ -31,6 +59,7 @@ def _status(code: int) -> Callable[[Request, Exception], JSONResponse]:
 
 
 def add_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(InvalidCellsError, _invalid_cells)
     app.add_exception_handler(ModelNotFoundError, _status(status.HTTP_404_NOT_FOUND))
     app.add_exception_handler(TooManyCellsError, _status(status.HTTP_413_CONTENT_TOO_LARGE))

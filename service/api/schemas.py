@@ -48,7 +48,7 @@ class CellsRequest(BaseModel):
 
 
 class RankRequest(CellsRequest):
-    top_k: int | None = Field(None, ge=1, description="return only the best top_k entries")
+    top_k: int | None = Field(None, ge=1, strict=True, description="return only the best top_k entries")
 
 
 PREDICT_EXAMPLES = {

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.core.db import Base, UTCDateTime, utcnow
+from service.core.orm import Base, UTCDateTime, utcnow
 
 
 class JobStatus(StrEnum):

@@ -21,16 +21,18 @@ class SearchRequest(BaseModel):
         None, description="model id; default: the space's (and dataset's) default model"
     )
     dataset: str | None = Field(None, description="pick the default model trained for this dataset")
-    top_k: int = Field(10, ge=1, le=1000, description="how many of the best cells to return")
-    seed: int = Field(0, ge=0, le=2**32 - 1)
+    # strict: a boolean is not a number and a float not a count (``max_flops: false`` is refused,
+    # not read as 0).
+    top_k: int = Field(10, ge=1, le=1000, strict=True, description="how many of the best cells to return")
+    seed: int = Field(0, ge=0, le=2**32 - 1, strict=True)
     params: dict[str, Any] = Field(
         default_factory=dict, description="strategy parameters, e.g. population or budget"
     )
     max_params: int | None = Field(
-        None, ge=0, le=INT64_MAX, description="only cells with at most this many parameters"
+        None, ge=0, le=INT64_MAX, strict=True, description="only cells with at most this many parameters"
     )
     max_flops: int | None = Field(
-        None, ge=0, le=INT64_MAX, description="only cells with at most this many multiply-adds"
+        None, ge=0, le=INT64_MAX, strict=True, description="only cells with at most this many multiply-adds"
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from service.core.db import utcnow
+from service.core.orm import utcnow
 from service.jobs.models import UNFINISHED, JobStatus, SearchJob
 from service.jobs.schemas import SearchRequest
 

@@ -9,7 +9,8 @@ import httpx
 from fastapi.testclient import TestClient
 from service_apps import FINISHED, ClientFactory, wait_for_job
 
-from service.core.db import make_engine, make_sessionmaker, utcnow
+from service.core.db import make_engine, make_sessionmaker
+from service.core.orm import utcnow
 from service.jobs.models import JobStatus, SearchJob
 from service.jobs.service import INTERRUPTED
 from service.spaces import get_space

@@ -41,11 +41,13 @@ def test_train_evaluate_export(nb201_path: Path, tmp_path: Path) -> None:
     assert again.metrics == card.metrics and again.training == card.training
 
 
-def test_unknown_variant_is_reported(nb201_path: Path, tmp_path: Path) -> None:
-    args = ["train", "--space", "nb201", "--variant", "renas9", "--data-dir", str(nb201_path.parent)]
-    result = runner.invoke(app, [*args, "--out-dir", str(tmp_path)])
-    assert result.exit_code != 0
-    assert isinstance(result.exception, KeyError) and "renas9" in str(result.exception)
+def test_unknown_variant_is_a_usage_error(tmp_path: Path) -> None:
+    """A one-line message naming the variant and the known ones, exit code 2, no traceback."""
+    args = ["train", "--space", "nb201", "--variant", "renas9", "--out-dir", str(tmp_path)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert not isinstance(result.exception, KeyError)
+    assert "unknown variant 'renas9'" in result.output and "gnn-pair" in result.output
 
 
 @pytest.mark.parametrize("command", ["train", "evaluate", "export"])
