@@ -57,7 +57,7 @@ VariantOpt = Annotated[
             "renas1..6 = {type matrix, full tensor} x {MSE, pairwise L1, L1 + 0.5 triplet L2} on LeNet-5 "
             "(odd: type matrix, even: full tensor); mlp-pair, gnn-pair = wider networks on the full "
             f"tensor with the pairwise loss. One of: {', '.join(VARIANTS)}."
-        )
+        ),
     ),
 ]
 DataDirOpt = Annotated[
