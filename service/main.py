@@ -19,6 +19,7 @@ from service.api.deps import require_api_key
 from service.api.errors import add_error_handlers
 from service.api.limits import BodySizeLimit
 from service.api.main import api_router
+from service.api.security import ApiKeyGate
 from service.core.config import Settings, get_settings
 from service.core.db import init_db, make_engine, make_sessionmaker
 from service.inference import identity_table
@@ -74,6 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
     add_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Added last, so outermost: a request without the key is refused before any byte of its body.
+    app.add_middleware(ApiKeyGate, api_key=settings.api_key, public_docs=settings.public_docs)
     Instrumentator().instrument(app).expose(
         app, include_in_schema=True, tags=["metrics"], dependencies=[Depends(require_api_key)]
     )

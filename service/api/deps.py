@@ -1,6 +1,5 @@
 """What routes declare in their signatures: settings, a DB session, the models, the runner, the key."""
 
-import secrets
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -8,6 +7,7 @@ from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session
 
+from service.api.security import key_matches
 from service.core.config import Settings
 from service.inference import identity_table
 from service.inference.registry import ModelRegistry
@@ -49,10 +49,14 @@ HashTableStateDep = Annotated[identity_table.TableState, Depends(get_hash_table_
 async def require_api_key(
     settings: SettingsDep, key: Annotated[str | None, Security(api_key_header)]
 ) -> None:
-    """401 unless the X-API-Key header matches the configured key (when one is configured)."""
+    """401 unless the X-API-Key header matches the configured key (when one is configured).
+
+    ``ApiKeyGate`` has already refused such requests before their body was read; this dependency
+    declares the header in OpenAPI and guards the routes should the app be mounted without the gate.
+    """
     if settings.api_key is None:
         return
-    if key is None or not secrets.compare_digest(key.encode(), settings.api_key.encode()):
+    if not key_matches(key, settings.api_key):
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "missing or wrong X-API-Key", headers={"WWW-Authenticate": "ApiKey"}
         )

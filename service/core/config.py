@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     max_cells_per_request: int = Field(20_000, ge=1, description="more cells in one request -> 413")
     max_body_bytes: int = Field(16 * 1024 * 1024, ge=1, description="larger request bodies -> 413")
     api_key: str | None = Field(None, description="when set, every route but /healthz and /readyz needs it")
+    public_docs: bool = Field(False, description="with an API key: /docs, /redoc, /openapi.json open")
     search_workers: int = Field(1, ge=1, description="search jobs run at once, each in its own process")
     # ONNX Runtime execution providers in order of preference; those not available are skipped.
     providers: list[str] = ["CUDAExecutionProvider", "CPUExecutionProvider"]
