@@ -1,11 +1,24 @@
-"""ONNX Runtime sessions on the best execution provider this machine offers (CUDA, then CPU)."""
+"""ONNX Runtime sessions on the best execution provider this machine offers (CUDA, then CPU).
 
+``onnxruntime-gpu`` lists CUDA as available even on hosts without a GPU or its libraries; a session
+asked for CUDA there logs two red error blocks and falls back to CPU. So the providers are probed
+once per process, with ONNX Runtime's logger silenced around the probe, one line says what is in
+use (and, when CUDA was asked for but is unusable, why), and every later session asks only for the
+providers that worked.
+"""
+
+import ctypes.util
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
 import onnxruntime as ort
 
 CPU = "CPUExecutionProvider"
+CUDA = "CUDAExecutionProvider"
+_QUIET, _WARNING = 4, 2  # ONNX Runtime logger severities: fatal only; its default
+log = logging.getLogger(__name__)
+_working: dict[tuple[str, ...], list[str]] = {}  # providers asked for -> providers that started
 
 
 def usable_providers(preferred: Sequence[str], available: Sequence[str]) -> list[str]:
@@ -14,13 +27,43 @@ def usable_providers(preferred: Sequence[str], available: Sequence[str]) -> list
     return [*chosen, CPU]
 
 
-def open_session(path: Path, preferred: Sequence[str]) -> ort.InferenceSession:
-    """A session on the first preferred provider that starts; ONNX Runtime itself falls back to CPU
-    when, say, CUDA is compiled in but no GPU or driver is present, so ``get_providers()`` tells
-    what is actually in use."""
-    providers = usable_providers(preferred, ort.get_available_providers())
+def _options() -> ort.SessionOptions:
     options = ort.SessionOptions()
     # Idle ONNX Runtime threads spin by default, taking CPU from the event loop and request
     # handling between calls; a service would rather they sleep.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return ort.InferenceSession(str(path), sess_options=options, providers=providers)
+    return options
+
+
+def _why_unusable(provider: str) -> str:
+    if provider == CUDA and ctypes.util.find_library("cuda") is None:
+        return "no NVIDIA driver on this host (libcuda not found)"
+    if provider == CUDA:
+        return "its CUDA 13 / cuDNN 9 libraries did not load"
+    return "it did not start"
+
+
+def _probe(path: Path, wanted: list[str]) -> list[str]:
+    """The providers a session on ``path`` really gets, found with ONNX Runtime's logger silenced."""
+    if wanted == [CPU]:
+        log.info("ONNX Runtime providers in use: %s", CPU)
+        return wanted
+    ort.set_default_logger_severity(_QUIET)
+    try:
+        in_use = ort.InferenceSession(str(path), sess_options=_options(), providers=wanted).get_providers()
+    finally:
+        ort.set_default_logger_severity(_WARNING)
+    unusable = [p for p in wanted if p not in in_use]
+    reasons = "; ".join(f"{p} asked for but unusable: {_why_unusable(p)}" for p in unusable)
+    log.info("ONNX Runtime providers in use: %s%s", ", ".join(in_use), f" ({reasons})" if reasons else "")
+    return in_use
+
+
+def open_session(path: Path, preferred: Sequence[str]) -> ort.InferenceSession:
+    """A session on the preferred providers that work here (probed on the first model opened);
+    ``get_providers()`` tells what is actually in use."""
+    wanted = usable_providers(preferred, ort.get_available_providers())
+    key = tuple(wanted)
+    if key not in _working:
+        _working[key] = _probe(path, wanted)
+    return ort.InferenceSession(str(path), sess_options=_options(), providers=_working[key])
