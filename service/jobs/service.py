@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from service.core.orm import utcnow
 from service.jobs.models import UNFINISHED, JobStatus, SearchJob
 from service.jobs.schemas import SearchRequest
+from service.search.types import Progress
 
 INTERRUPTED = "interrupted: the service stopped before the job finished; submit it again"
 
@@ -90,7 +91,10 @@ def job_status(db: Session, job_id: str) -> str | None:
     return db.scalar(select(SearchJob.status).where(SearchJob.id == job_id))
 
 
-def finish_job(db: Session, job_id: str, result: dict[str, Any]) -> bool:
+def finish_job(db: Session, job_id: str, result: dict[str, Any], *, last: Progress | None = None) -> bool:
+    """Succeed a running job; its progress becomes the search's last report, which progress writes
+    (rate-limited) may have skipped: a finished 100-generation evolution shows generation 100."""
+    final = {} if last is None else {"generation": last.generation, "best_score": last.best_score}
     return _transition(
         db,
         job_id,
@@ -100,6 +104,7 @@ def finish_job(db: Session, job_id: str, result: dict[str, Any]) -> bool:
         evaluated=result["evaluated"],
         result=result,
         finished_at=utcnow(),
+        **final,
     )
 
 

@@ -68,8 +68,10 @@ class _JobWatch:
         self.last_write = 0.0
         self.last_check = 0.0
         self.stopped = False
+        self.latest: Progress | None = None  # the last report, written or not: the final state's progress
 
     def on_progress(self, progress: Progress) -> None:
+        self.latest = progress
         now = time.monotonic()
         if now - self.last_write < CHECK_INTERVAL_S:
             return
@@ -143,7 +145,7 @@ def run_job(job_id: str, config: WorkerConfig) -> None:
         if result.cancelled:
             return  # the row already says why: cancelled, or failed at the server's shut-down
         with sessions() as db:
-            jobs.finish_job(db, job_id, result_json(space, result))
+            jobs.finish_job(db, job_id, result_json(space, result), last=watch.latest)
     except Exception as exc:
         log.exception("search job %s failed", job_id)
         with sessions() as db:

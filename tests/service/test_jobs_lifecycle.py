@@ -58,6 +58,17 @@ def test_constrained_random_search_respects_the_budget(client: TestClient) -> No
     assert all(c["params"] <= 2_000_000 for c in job["result"]["top"])
 
 
+def test_final_progress_is_the_final_state(client: TestClient) -> None:
+    """Progress writes are rate-limited; the finished job still shows the last generation and best score."""
+    body = {"space": "nb101", "strategy": "evolution", "top_k": 2, "seed": 3,
+            "params": {"population": 8, "generations": 60}}  # fmt: skip
+    job = wait_for_job(client, client.post("/search", json=body).json()["id"], FINISHED)
+    assert job["status"] == "succeeded", job["error"]
+    assert job["progress"]["generation"] == job["result"]["generations"] == 60
+    assert job["progress"]["best_score"] == job["result"]["top"][0]["score"]
+    assert job["progress"]["evaluated"] == job["result"]["evaluated"]
+
+
 def test_cancel_stops_a_running_job_and_frees_its_worker(client: TestClient) -> None:
     job_id = client.post("/search", json=ENDLESS).json()["id"]
     wait_for_job(client, job_id, {"running"})
