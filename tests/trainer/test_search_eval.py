@@ -125,7 +125,9 @@ def test_nb101_command_ranks_and_evolves(nb101_path: Path, tmp_path: Path) -> No
         assert r["ranked"] == 400 - 100 and len(r["top_accuracies"]) == 10
         assert r["best_top"] == max(r["top_accuracies"]) <= report["best_labelled"]
         # Recomputed from the table: a halved or misplaced percentile fails here.
-        assert r["best_top_percentile"] == pytest.approx(percentileofscore(accuracy, r["best_top"], kind="weak"))
+        assert r["best_top_percentile"] == pytest.approx(
+            percentileofscore(accuracy, r["best_top"], kind="weak")
+        )
         assert r["random_best_percentile"] == pytest.approx(
             percentileofscore(accuracy, r["random_best"], kind="weak")
         )
