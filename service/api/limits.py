@@ -2,6 +2,7 @@
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.api.asgi import send_json
 from service.api.errors import TooManyCellsError
 from service.core.config import Settings
 
@@ -51,15 +52,4 @@ class BodySizeLimit:
         await self.app(scope, counting_receive, guarded_send)
 
     async def _reject(self, send: Send) -> None:
-        body = f'{{"detail":"request body over {self.max_bytes} bytes"}}'.encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await send_json(send, 413, f'{{"detail":"request body over {self.max_bytes} bytes"}}'.encode())

@@ -10,6 +10,8 @@ import secrets
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from service.api.asgi import send_json
+
 OPEN_PATHS = frozenset({"/healthz", "/readyz"})
 DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
 HEADER = b"x-api-key"
@@ -39,15 +41,4 @@ class ApiKeyGate:
         if key_matches(dict(scope["headers"]).get(HEADER), self.api_key):
             await self.app(scope, receive, send)
             return
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 401,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(UNAUTHORIZED)).encode()),
-                    (b"www-authenticate", b"ApiKey"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": UNAUTHORIZED})
+        await send_json(send, 401, UNAUTHORIZED, (b"www-authenticate", b"ApiKey"))
