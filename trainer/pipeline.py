@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import onnxruntime as ort
 
 from service.inference.card import ModelCard, TrainingInfo
+from service.inference.registry import load_model
+from service.inference.scoring import score_cells
+from service.inference.session import CPU
 from service.spaces import get_space
 from trainer.data import LabelledCells, load_labelled, split
 from trainer.export import export_onnx, write_card
@@ -98,16 +100,6 @@ def export_with_card(
     )
 
 
-def read_card(onnx_path: Path) -> ModelCard:
-    return ModelCard.model_validate_json(onnx_path.with_suffix(".json").read_text())
-
-
-def onnx_scores(onnx_path: Path, x: np.ndarray, batch_size: int = 4096) -> np.ndarray:
-    session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
-    parts = [session.run(["score"], {"x": x[i : i + batch_size]})[0] for i in range(0, len(x), batch_size)]
-    return np.concatenate(parts)
-
-
 def evaluate_onnx(
     onnx_path: Path, *, subset: str = "heldout", data_dir: Path | None = None
 ) -> tuple[float, int]:
@@ -116,13 +108,10 @@ def evaluate_onnx(
     ``heldout``: the cells outside the training split, rebuilt from the card (training cells and seed);
     ``all``: every labelled cell of the table.
     """
-    card = read_card(onnx_path)
-    space = get_space(card.space)
-    if card.encoding_version != space.encoding_version:
-        raise ValueError(
-            f"{onnx_path.name} reads {card.encoding} version {card.encoding_version}, "
-            f"but the {card.space} encoder is at version {space.encoding_version}"
-        )
+    # The service's own loading and scoring: sha256, encoding version and shape checked, input and
+    # output names taken from the card.
+    model = load_model(onnx_path.with_suffix(".json"), [CPU])
+    card = model.card
     data = load_labelled(card.space, card.dataset, data_dir)
     if subset == "all":
         index = np.arange(len(data.cells))
@@ -132,5 +121,5 @@ def evaluate_onnx(
         _, index = split(len(data.cells), card.training.cells, card.training.seed)
     else:
         raise ValueError(f"unknown subset {subset!r}; choose heldout or all")
-    scores = onnx_scores(onnx_path, data.encode(card.encoding, index))
+    scores = score_cells(model, get_space(card.space), [data.cells[i] for i in index])
     return kendall_tau(data.y[index], scores), len(index)
