@@ -19,7 +19,7 @@ from trainer.data import load_labelled
 from trainer.pipeline import evaluate_onnx, export_with_card, fit_on_all, fit_on_split
 from trainer.search_eval import app as search_eval_app
 from trainer.table1 import app as table1_app
-from trainer.variants import VARIANTS
+from trainer.variants import VARIANTS, get_variant
 
 app = typer.Typer(
     help=(
@@ -44,9 +44,10 @@ class Subset(StrEnum):
 
 def _known_variant(name: str) -> str:
     """A one-line error and exit code 2 for an unknown variant, before any data is read."""
-    if name not in VARIANTS:
-        raise typer.BadParameter(f"unknown variant {name!r}; known: {', '.join(VARIANTS)}")
-    return name
+    try:
+        return get_variant(name).name
+    except KeyError as error:
+        raise typer.BadParameter(str(error.args[0])) from None
 
 
 VariantOpt = Annotated[

@@ -43,27 +43,27 @@ def _why_unusable(provider: str) -> str:
     return "it did not start"
 
 
-def _probe(path: Path, wanted: list[str]) -> list[str]:
-    """The providers a session on ``path`` really gets, found with ONNX Runtime's logger silenced."""
-    if wanted == [CPU]:
-        log.info("ONNX Runtime providers in use: %s", CPU)
-        return wanted
+def _probe(path: Path, wanted: list[str]) -> ort.InferenceSession:
+    """A session on ``path`` opened with ONNX Runtime's logger silenced; logs the providers it got."""
     ort.set_default_logger_severity(_QUIET)
     try:
-        in_use = ort.InferenceSession(str(path), sess_options=_options(), providers=wanted).get_providers()
+        session = ort.InferenceSession(str(path), sess_options=_options(), providers=wanted)
     finally:
         ort.set_default_logger_severity(_WARNING)
+    in_use = session.get_providers()
     unusable = [p for p in wanted if p not in in_use]
     reasons = "; ".join(f"{p} asked for but unusable: {_why_unusable(p)}" for p in unusable)
     log.info("ONNX Runtime providers in use: %s%s", ", ".join(in_use), f" ({reasons})" if reasons else "")
-    return in_use
+    return session
 
 
 def open_session(path: Path, preferred: Sequence[str]) -> ort.InferenceSession:
-    """A session on the preferred providers that work here (probed on the first model opened);
-    ``get_providers()`` tells what is actually in use."""
+    """A session on the preferred providers that work here (probed on the first model opened, whose
+    probing session is the one returned); ``get_providers()`` tells what is actually in use."""
     wanted = usable_providers(preferred, ort.get_available_providers())
     key = tuple(wanted)
     if key not in _working:
-        _working[key] = _probe(path, wanted)
+        session = _probe(path, wanted)
+        _working[key] = session.get_providers()
+        return session
     return ort.InferenceSession(str(path), sess_options=_options(), providers=_working[key])
