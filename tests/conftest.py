@@ -4,14 +4,23 @@ Tests that read ../shared/data skip with a reason when it is missing, except whe
 RENAS_REQUIRE_DATA=1 (set by .ci/run): there a missing table is a failure, so CI never
 passes by skipping them.
 
+Service tests get a temporary models folder of tiny ONNX models (``tiny_models.py``) and apps run
+with their lifespan (``service_apps.py``).
+
 Tests run without the NB101 hash table unless they set one up (RENAS_NB101_HASH_TABLE blank): an app
 or server they start must neither read the developer's cached table nor spend half a minute building it.
 """
 
 import os
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
+from service_apps import ClientFactory, make_settings, running_app
+from tiny_models import write_test_models
 
 from service.core.config import get_settings
 
@@ -36,3 +45,28 @@ def nb101_path() -> Path:
 @pytest.fixture(scope="session")
 def nb201_path() -> Path:
     return _data_file("nb201.csv")
+
+
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("models")
+    write_test_models(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def client(models_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """One app per test module, over its own database."""
+    database = tmp_path_factory.mktemp("db") / "renas.db"
+    with running_app(make_settings(models_dir, database)) as client:
+        yield client
+
+
+@pytest.fixture
+def app_factory(models_dir: Path, tmp_path: Path) -> ClientFactory:
+    """Apps over one database file per test; keyword arguments override settings."""
+
+    def factory(**overrides: Any) -> AbstractContextManager[TestClient]:
+        return running_app(make_settings(models_dir, tmp_path / "renas.db", **overrides))
+
+    return factory

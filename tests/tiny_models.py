@@ -62,7 +62,7 @@ def write_model(
         encoding_version=space.encoding_version,
         input_shape=[None, *shape],
         default=default,
-        training=TrainingInfo(cells=0, seed=seed, data="none", command="tests/service/tiny_models.py"),
+        training=TrainingInfo(cells=0, seed=seed, data="none", command="tests/tiny_models.py"),
         onnx_file=onnx_path.name,
         sha256=sha256_file(onnx_path),
         created=datetime.now(UTC),
