@@ -19,9 +19,7 @@ from torch import nn
 from service.inference.card import ModelCard, TrainingInfo, sha256_file
 
 PARITY_ATOL = 1e-5
-# The installed distribution's version, equal to service.__version__; read from the metadata because
-# under pytest ``tests/service`` can shadow the ``service`` package's __init__ (namespace import).
-PACKAGE_VERSION = version("renas-service")
+PACKAGE_VERSION = version("renas-service")  # recorded in every card
 PARITY_BATCHES = (1, 1024)
 log = logging.getLogger(__name__)
 
