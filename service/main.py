@@ -1,9 +1,9 @@
 """The ASGI app (``service.main:app``) and ``renas-serve``.
 
-Start-up loads every model in ``models_dir`` and the NB101 hash table (or starts building it), opens
-the database (creating tables), fails the search jobs a previous run left unfinished, and starts the
-search worker pool; shut-down stops the workers and fails what they had not finished. Never imports
-torch.
+Start-up loads every model in ``models_dir`` and the NB101 hash table (or starts building it),
+upgrades the database's schema (creating it where empty), fails the jobs a previous run left
+unfinished, and starts the worker pool; shut-down stops the workers and fails what they had not
+finished. Never imports torch.
 """
 
 import logging
@@ -15,18 +15,19 @@ import uvicorn
 from fastapi import Depends, FastAPI
 from prometheus_fastapi_instrumentator import Instrumentator
 
+from service import migrations
 from service.api.deps import require_api_key
 from service.api.errors import add_error_handlers
 from service.api.limits import BodySizeLimit
 from service.api.main import api_router
 from service.api.security import ApiKeyGate
 from service.core.config import Settings, get_settings
-from service.core.db import init_db, make_engine, make_sessionmaker
+from service.core.db import make_engine, make_sessionmaker
 from service.inference import identity_table
 from service.inference.registry import load_registry
 from service.jobs import service as jobs
+from service.jobs.kind import WorkerConfig
 from service.jobs.runner import JobRunner
-from service.jobs.worker import WorkerConfig
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +39,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         registry = load_registry(settings.models_dir, settings.providers)
         table_build = identity_table.start(settings.nb101_hash_table, build=settings.build_nb101_hash_table)
+        migrations.upgrade(settings.database_url)
         engine = make_engine(settings.database_url)
-        init_db(engine)
         sessions = make_sessionmaker(engine)
         with sessions() as db:
             failed = jobs.fail_unfinished(db)

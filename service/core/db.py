@@ -11,8 +11,6 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.core.orm import Base
-
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
@@ -31,11 +29,6 @@ def make_engine(database_url: str) -> Engine:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
-
-
-def init_db(engine: Engine) -> None:
-    """Create the tables registered on ``Base`` that do not exist yet (callers import the models)."""
-    Base.metadata.create_all(engine)
 
 
 @contextmanager

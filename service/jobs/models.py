@@ -1,10 +1,10 @@
-"""The search-job table."""
+"""The job table: one row per job of any kind (search today; training with the studies)."""
 
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Float, Integer, String, Text
+from sqlalchemy import JSON, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.core.orm import Base, UTCDateTime, utcnow
@@ -21,22 +21,19 @@ class JobStatus(StrEnum):
 UNFINISHED = (JobStatus.queued, JobStatus.running)
 
 
-class SearchJob(Base):
-    __tablename__ = "search_jobs"
+class Job(Base):
+    __tablename__ = "jobs"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)  # a key of service.jobs.kinds.JOB_KINDS
     status: Mapped[str] = mapped_column(String(16), index=True, default=JobStatus.queued)
-    space: Mapped[str] = mapped_column(String(16))
-    strategy: Mapped[str] = mapped_column(String(32))
-    model_id: Mapped[str] = mapped_column(String(200))
-    request: Mapped[dict[str, Any]] = mapped_column(JSON)  # the SearchRequest as submitted
-    # Progress, as the search last reported it; fraction is None where the total is not known.
-    fraction: Mapped[float | None] = mapped_column(Float)
-    evaluated: Mapped[int] = mapped_column(Integer, default=0)
-    generation: Mapped[int | None] = mapped_column(Integer)
-    best_score: Mapped[float | None] = mapped_column(Float)
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)  # the kind's request model, as JSON
+    # The kind's progress model as last reported; a succeeded job's is its final state.
+    progress: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # times a worker claimed it
+    model_id: Mapped[str | None] = mapped_column(String(200))  # the model a job scores with, if any
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    error: Mapped[str | None] = mapped_column(Text)
-    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -1,6 +1,6 @@
-"""Runs search jobs off the event loop, ``workers`` at a time, each in its own process.
+"""Runs jobs off the event loop, ``workers`` at a time, each in its own process.
 
-CPU-bound searches would stall every request if run on the event loop or a thread (the GIL), so
+CPU-bound jobs (searches) would stall every request if run on the event loop or a thread (the GIL), so
 they run in a ``ProcessPoolExecutor`` of spawned processes (never forked: the server holds ONNX
 Runtime sessions and threads that do not survive a fork). The pool's queue is the job queue: a job
 is submitted once its row exists; the worker moves the row to running, then to its end state.
@@ -15,7 +15,8 @@ from concurrent.futures.process import BrokenProcessPool
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.jobs import service as jobs
-from service.jobs.worker import WorkerConfig, run_job, warm_up
+from service.jobs.kind import WorkerConfig
+from service.jobs.worker import run_job, warm_up
 
 log = logging.getLogger(__name__)
 

@@ -1,40 +1,72 @@
-"""Request and response bodies of the search-job routes."""
+"""Request and response bodies of the search-job routes.
+
+A search request is a discriminated union on ``strategy``: each strategy's request carries its own
+typed ``params`` (``service.search.params``), so FastAPI answers a bad value with a 422 that names
+it and OpenAPI documents every parameter and bound.
+"""
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from service.jobs.models import JobStatus, SearchJob
-from service.search import Strategy
+from service.jobs.kind import JobProgress
+from service.jobs.models import Job, JobStatus
+from service.search import Progress, Strategy
+from service.search.params import CostLimit, EvolutionParams, ExhaustiveParams, RandomParams, Seed, TopK
 
 SpaceName = Literal["nb101", "nb201"]
-INT64_MAX = 2**63 - 1  # costs are int64 arrays
 
 
-class SearchRequest(BaseModel):
+class _SearchRequestBase(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     space: SpaceName
-    strategy: Strategy
     model: str | None = Field(
         None, description="model id; default: the space's (and dataset's) default model"
     )
     dataset: str | None = Field(None, description="pick the default model trained for this dataset")
-    # strict: a boolean is not a number and a float not a count (``max_flops: false`` is refused,
-    # not read as 0).
-    top_k: int = Field(10, ge=1, le=1000, strict=True, description="how many of the best cells to return")
-    seed: int = Field(0, ge=0, le=2**32 - 1, strict=True)
-    params: dict[str, Any] = Field(
-        default_factory=dict, description="strategy parameters, e.g. population or budget"
-    )
-    max_params: int | None = Field(
-        None, ge=0, le=INT64_MAX, strict=True, description="only cells with at most this many parameters"
-    )
-    max_flops: int | None = Field(
-        None, ge=0, le=INT64_MAX, strict=True, description="only cells with at most this many multiply-adds"
-    )
+    top_k: TopK = 10
+    seed: Seed = 0
+    max_params: CostLimit | None = Field(None, description="only cells with at most this many parameters")
+    max_flops: CostLimit | None = Field(None, description="only cells with at most this many multiply-adds")
 
+    def fraction(self, progress: Progress) -> float | None:
+        """0..1 done, from what the search reported; None where the total is not known."""
+        return None
+
+
+class EvolutionRequest(_SearchRequestBase):
+    """ReNAS's evolutionary search."""
+
+    strategy: Literal["evolution"]
+    params: EvolutionParams = Field(default_factory=EvolutionParams)
+
+    def fraction(self, progress: Progress) -> float | None:
+        return min(progress.generation / self.params.generations, 1.0)
+
+
+class ExhaustiveRequest(_SearchRequestBase):
+    """Every distinct network of the space, scored once (the spaces do not say how many: no fraction)."""
+
+    strategy: Literal["exhaustive"]
+    params: ExhaustiveParams = Field(default_factory=ExhaustiveParams)
+
+
+class RandomRequest(_SearchRequestBase):
+    """Uniform random sampling of distinct networks, the baseline."""
+
+    strategy: Literal["random"]
+    params: RandomParams = Field(default_factory=RandomParams)
+
+    def fraction(self, progress: Progress) -> float | None:
+        return min(progress.evaluated / self.params.budget, 1.0)
+
+
+SearchRequest = Annotated[
+    EvolutionRequest | ExhaustiveRequest | RandomRequest, Field(discriminator="strategy")
+]
+SEARCH_REQUEST: TypeAdapter[EvolutionRequest | ExhaustiveRequest | RandomRequest] = TypeAdapter(SearchRequest)
 
 SEARCH_EXAMPLES = {
     "nb201-exhaustive": {
@@ -72,11 +104,10 @@ class SearchResultOut(BaseModel):
     wall_seconds: float = Field(description="time the search itself took in its worker")
 
 
-class JobProgress(BaseModel):
-    fraction: float | None = Field(description="0..1 done; null where the search's total is not known")
-    evaluated: int = Field(description="cells scored so far")
-    generation: int | None = Field(description="last completed generation (evolution) or batch")
-    best_score: float | None
+class SearchProgress(JobProgress):
+    evaluated: int = Field(0, description="cells scored so far")
+    generation: int | None = Field(None, description="last completed generation (evolution) or batch")
+    best_score: float | None = None
 
 
 class JobOut(BaseModel):
@@ -85,7 +116,7 @@ class JobOut(BaseModel):
     space: SpaceName
     strategy: Strategy
     model: str = Field(description="id of the model that scored the cells")
-    progress: JobProgress
+    progress: SearchProgress
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -101,23 +132,19 @@ class JobPage(BaseModel):
     limit: int
 
 
-def job_out(job: SearchJob) -> JobOut:
+def job_out(job: Job) -> JobOut:
+    request = SEARCH_REQUEST.validate_python(job.request)
     return JobOut(
         id=job.id,
         status=JobStatus(job.status),
-        space=job.space,  # type: ignore[arg-type]  (checked by SearchRequest on the way in)
-        strategy=job.strategy,  # type: ignore[arg-type]
-        model=job.model_id,
-        progress=JobProgress(
-            fraction=job.fraction,
-            evaluated=job.evaluated,
-            generation=job.generation,
-            best_score=job.best_score,
-        ),
+        space=request.space,
+        strategy=request.strategy,
+        model=job.model_id,  # set for every search job by create_search
+        progress=SearchProgress.model_validate(job.progress),
         created_at=job.created_at,
         started_at=job.started_at,
         finished_at=job.finished_at,
         error=job.error,
-        request=SearchRequest.model_validate(job.request),
+        request=request,
         result=None if job.result is None else SearchResultOut.model_validate(job.result),
     )

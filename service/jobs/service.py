@@ -1,4 +1,5 @@
-"""Plain functions over the job table, used by the routes, the runner and the worker processes.
+"""Plain functions over the job table, for every kind of job: used by the routes, the runner and
+the worker processes.
 
 Every state change is a conditional UPDATE (``WHERE status = ...``), so the API, a worker and a
 restarted service never overwrite each other: a job cancelled while its worker runs stays
@@ -9,13 +10,12 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from service.core.orm import utcnow
-from service.jobs.models import UNFINISHED, JobStatus, SearchJob
-from service.jobs.schemas import SearchRequest
-from service.search.types import Progress
+from service.jobs.models import UNFINISHED, Job, JobStatus
 
 INTERRUPTED = "interrupted: the service stopped before the job finished; submit it again"
 
@@ -24,15 +24,15 @@ class JobStateError(ValueError):
     """The job is not in a state that allows the change asked for."""
 
 
-def create_job(db: Session, *, request: SearchRequest, model_id: str) -> SearchJob:
-    job = SearchJob(
+def create_job(db: Session, *, kind: str, request: BaseModel, model_id: str | None = None) -> Job:
+    job = Job(
         id=uuid.uuid4().hex,
+        kind=kind,
         status=JobStatus.queued,
-        space=request.space,
-        strategy=request.strategy,
-        model_id=model_id,
         request=request.model_dump(mode="json"),
-        evaluated=0,
+        progress={},
+        attempts=0,
+        model_id=model_id,
         created_at=utcnow(),
     )
     db.add(job)
@@ -40,71 +40,67 @@ def create_job(db: Session, *, request: SearchRequest, model_id: str) -> SearchJ
     return job
 
 
-def get_job(db: Session, job_id: str) -> SearchJob | None:
-    return db.get(SearchJob, job_id)
+def get_job(db: Session, job_id: str, *, kind: str | None = None) -> Job | None:
+    """The job, or None when there is none (of ``kind``, where given)."""
+    job = db.get(Job, job_id)
+    return None if job is None or (kind is not None and job.kind != kind) else job
 
 
 def list_jobs(
-    db: Session, *, offset: int, limit: int, status: JobStatus | None = None
-) -> tuple[list[SearchJob], int]:
-    """One page of jobs, newest first, and the number of jobs matching ``status``."""
-    query = select(SearchJob)
-    count = select(func.count()).select_from(SearchJob)
-    if status is not None:
-        query = query.where(SearchJob.status == status)
-        count = count.where(SearchJob.status == status)
+    db: Session, *, kind: str, offset: int, limit: int, status: JobStatus | None = None
+) -> tuple[list[Job], int]:
+    """One page of ``kind``'s jobs, newest first, and the number of them matching ``status``."""
+    where = [Job.kind == kind] + ([] if status is None else [Job.status == status])
     page = db.scalars(
-        query.order_by(SearchJob.created_at.desc(), SearchJob.id).offset(offset).limit(limit)
+        select(Job).where(*where).order_by(Job.created_at.desc(), Job.id).offset(offset).limit(limit)
     ).all()
-    return list(page), db.scalar(count) or 0
+    return list(page), db.scalar(select(func.count()).select_from(Job).where(*where)) or 0
 
 
-def cancel_job(db: Session, job_id: str) -> SearchJob | None:
+def cancel_job(db: Session, job_id: str, *, kind: str | None = None) -> Job | None:
     """Cancel a queued or running job (its worker stops at its next check); None if no such job."""
+    job = get_job(db, job_id, kind=kind)
+    if job is None:
+        return None
     changed = _transition(db, job_id, UNFINISHED, status=JobStatus.cancelled, finished_at=utcnow())
-    job = get_job(db, job_id)
-    if job is not None and not changed and job.status != JobStatus.cancelled:
+    db.refresh(job)
+    if not changed and job.status != JobStatus.cancelled:
         raise JobStateError(f"job {job_id} has already {job.status}")
     return job
 
 
 def claim_job(db: Session, job_id: str) -> bool:
-    """Move a queued job to running; False when it was cancelled (or taken) meanwhile."""
-    return _transition(db, job_id, [JobStatus.queued], status=JobStatus.running, started_at=utcnow())
-
-
-def report_progress(
-    db: Session, job_id: str, *, fraction: float | None, evaluated: int, generation: int, best_score: float
-) -> None:
-    _transition(
+    """Move a queued job to running, counting the attempt; False when it was cancelled (or taken)."""
+    return _transition(
         db,
         job_id,
-        [JobStatus.running],
-        fraction=None if fraction is None else min(max(fraction, 0.0), 1.0),
-        evaluated=evaluated,
-        generation=generation,
-        best_score=best_score,
+        [JobStatus.queued],
+        status=JobStatus.running,
+        started_at=utcnow(),
+        attempts=Job.attempts + 1,
     )
 
 
+def report_progress(db: Session, job_id: str, progress: dict[str, Any]) -> None:
+    """Write a running job's progress (the kind's progress model as JSON); the one writer for all kinds."""
+    _transition(db, job_id, [JobStatus.running], progress=progress)
+
+
 def job_status(db: Session, job_id: str) -> str | None:
-    return db.scalar(select(SearchJob.status).where(SearchJob.id == job_id))
+    return db.scalar(select(Job.status).where(Job.id == job_id))
 
 
-def finish_job(db: Session, job_id: str, result: dict[str, Any], *, last: Progress | None = None) -> bool:
-    """Succeed a running job; its progress becomes the search's last report, which progress writes
-    (rate-limited) may have skipped: a finished 100-generation evolution shows generation 100."""
-    final = {} if last is None else {"generation": last.generation, "best_score": last.best_score}
+def finish_job(db: Session, job_id: str, result: dict[str, Any], *, progress: dict[str, Any]) -> bool:
+    """Succeed a running job with its result and its final progress (the last report, written or not:
+    progress writes are rate-limited, so a finished 100-generation evolution still shows 100)."""
     return _transition(
         db,
         job_id,
         [JobStatus.running],
         status=JobStatus.succeeded,
-        fraction=1.0,
-        evaluated=result["evaluated"],
+        progress=progress,
         result=result,
         finished_at=utcnow(),
-        **final,
     )
 
 
@@ -116,8 +112,8 @@ def fail_unfinished(db: Session, error: str = INTERRUPTED) -> int:
     """Mark every queued or running job failed: called at start-up and shut-down, when no worker
     of this service can still be running them. Returns how many were marked."""
     result = db.execute(
-        update(SearchJob)
-        .where(SearchJob.status.in_(UNFINISHED))
+        update(Job)
+        .where(Job.status.in_(UNFINISHED))
         .values(status=JobStatus.failed, error=error, finished_at=utcnow())
     )
     db.commit()
@@ -126,9 +122,7 @@ def fail_unfinished(db: Session, error: str = INTERRUPTED) -> int:
 
 def _transition(db: Session, job_id: str, from_statuses: Iterable[JobStatus], **values: Any) -> bool:
     result = db.execute(
-        update(SearchJob)
-        .where(SearchJob.id == job_id, SearchJob.status.in_(list(from_statuses)))
-        .values(**values)
+        update(Job).where(Job.id == job_id, Job.status.in_(list(from_statuses))).values(**values)
     )
     db.commit()
     return result.rowcount == 1

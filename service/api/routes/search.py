@@ -8,7 +8,7 @@ from service.api.deps import RegistryDep, RunnerDep, SessionDep
 from service.jobs import service as jobs
 from service.jobs.models import JobStatus
 from service.jobs.schemas import SEARCH_EXAMPLES, JobCreated, JobOut, JobPage, SearchRequest, job_out
-from service.search.params import parse_params
+from service.jobs.search_kind import SEARCH
 
 router = APIRouter(prefix="/search", tags=["search"])
 
@@ -29,12 +29,7 @@ def create_search(
     response: Response,
 ) -> JobCreated:
     model = registry.pick(body.space, body.model, body.dataset)
-    try:
-        parse_params(body.strategy, body.params)
-    except ValueError as exc:
-        detail = [{"loc": ["body", "params"], "msg": str(exc), "type": "value_error"}]
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail) from exc
-    job = jobs.create_job(db, request=body, model_id=model.card.id)
+    job = jobs.create_job(db, kind=SEARCH.name, request=body, model_id=model.card.id)
     runner.submit(job.id)
     response.headers["Location"] = f"/search/{job.id}"
     return JobCreated(id=job.id, status=JobStatus(job.status))
@@ -47,13 +42,13 @@ def list_searches(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     status_filter: Annotated[JobStatus | None, Query(alias="status")] = None,
 ) -> JobPage:
-    items, total = jobs.list_jobs(db, offset=offset, limit=limit, status=status_filter)
+    items, total = jobs.list_jobs(db, kind=SEARCH.name, offset=offset, limit=limit, status=status_filter)
     return JobPage(items=[job_out(j) for j in items], total=total, offset=offset, limit=limit)
 
 
 @router.get("/{job_id}", response_model=JobOut, responses=NOT_FOUND)
 def get_search(job_id: str, db: SessionDep) -> JobOut:
-    job = jobs.get_job(db, job_id)
+    job = jobs.get_job(db, job_id, kind=SEARCH.name)
     if job is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no search job {job_id!r}")
     return job_out(job)
@@ -65,7 +60,7 @@ def get_search(job_id: str, db: SessionDep) -> JobOut:
     responses={**NOT_FOUND, 409: {"description": "the job has already finished"}},
 )
 def cancel_search(job_id: str, db: SessionDep) -> JobOut:
-    job = jobs.cancel_job(db, job_id)
+    job = jobs.cancel_job(db, job_id, kind=SEARCH.name)
     if job is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no search job {job_id!r}")
     return job_out(job)

@@ -1,0 +1,6 @@
+"""Every kind of job the workers run, by name: the one place a new kind is registered."""
+
+from service.jobs.kind import JobKind
+from service.jobs.search_kind import SEARCH
+
+JOB_KINDS: dict[str, JobKind] = {kind.name: kind for kind in (SEARCH,)}

@@ -1,0 +1,112 @@
+"""The worker runs any registered kind: it looks the kind up, validates the stored request, writes
+the result and the final progress, and records failures and stops in the row."""
+
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel, TypeAdapter
+from sqlalchemy.orm import Session, sessionmaker
+
+from service import migrations
+from service.core.db import make_engine, make_sessionmaker
+from service.jobs import service as jobs
+from service.jobs import worker
+from service.jobs.kind import JobContext, JobKind, JobProgress, JobStopped, WorkerConfig
+from service.jobs.models import Job
+
+
+class CountRequest(BaseModel):
+    upto: int
+    fail: bool = False
+
+
+class CountProgress(JobProgress):
+    counted: int = 0
+
+
+class CountResult(BaseModel):
+    total: int
+
+
+def run_count(context: JobContext, request: CountRequest) -> CountResult:
+    """Reports every step (far faster than the write interval: most reports are never written)."""
+    for i in range(1, request.upto + 1):
+        if context.should_stop():
+            raise JobStopped
+        context.report(CountProgress(fraction=i / (request.upto + 1), counted=i))
+        if request.fail and i == 3:
+            raise ValueError("three is too many")
+    return CountResult(total=request.upto)
+
+
+COUNT = JobKind(
+    name="count",
+    queue="search",
+    request=TypeAdapter(CountRequest),
+    progress=CountProgress,
+    result=CountResult,
+    run=run_count,
+)
+
+
+@pytest.fixture
+def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[sessionmaker[Session], WorkerConfig]:
+    url = f"sqlite:///{tmp_path / 'jobs.db'}"
+    migrations.upgrade(url)
+    monkeypatch.setitem(worker.JOB_KINDS, COUNT.name, COUNT)
+    config = WorkerConfig(url, models_dir=tmp_path, providers=("CPUExecutionProvider",), batch_size=8)
+    return make_sessionmaker(make_engine(url)), config
+
+
+def submit(sessions: sessionmaker[Session], request: BaseModel, kind: str = "count") -> str:
+    with sessions() as db:
+        return jobs.create_job(db, kind=kind, request=request).id
+
+
+def row(sessions: sessionmaker[Session], job_id: str) -> Job:
+    with sessions() as db:
+        return jobs.get_job(db, job_id)
+
+
+def test_a_kind_runs_to_its_result_and_its_final_progress(setup) -> None:
+    sessions, config = setup
+    job_id = submit(sessions, CountRequest(upto=500))
+    worker.run_job(job_id, config)
+    job = row(sessions, job_id)
+    assert (job.status, job.kind, job.attempts, job.error) == ("succeeded", "count", 1, None)
+    assert job.result == {"total": 500}
+    assert job.progress == {"fraction": 1.0, "counted": 500}  # the last report, not the last written
+
+
+def test_a_failing_kind_fails_its_job_with_the_reason(setup) -> None:
+    sessions, config = setup
+    job_id = submit(sessions, CountRequest(upto=10, fail=True))
+    worker.run_job(job_id, config)
+    job = row(sessions, job_id)
+    assert (job.status, job.error, job.result) == ("failed", "ValueError: three is too many", None)
+
+
+def test_a_cancelled_job_stays_cancelled(setup) -> None:
+    sessions, config = setup
+    job_id = submit(sessions, CountRequest(upto=10))
+    with sessions() as db:
+        jobs.cancel_job(db, job_id)
+    worker.run_job(job_id, config)  # cancelled while queued: never claimed
+    job = row(sessions, job_id)
+    assert (job.status, job.attempts, job.result) == ("cancelled", 0, None)
+
+
+def test_a_stored_request_the_kind_refuses_fails_the_job(setup) -> None:
+    sessions, config = setup
+    job_id = submit(sessions, CountResult(total=3))  # not a CountRequest
+    worker.run_job(job_id, config)
+    job = row(sessions, job_id)
+    assert job.status == "failed" and job.error.startswith("ValidationError:") and "upto" in job.error
+
+
+def test_an_unknown_kind_fails_the_job(setup) -> None:
+    sessions, config = setup
+    job_id = submit(sessions, CountRequest(upto=1), kind="paint")
+    worker.run_job(job_id, config)
+    job = row(sessions, job_id)
+    assert (job.status, job.error) == ("failed", "KeyError: 'paint'")
