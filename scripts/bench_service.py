@@ -69,6 +69,10 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+# The spaces as the server holds them (with the NB101 hash table, once running_server has loaded it).
+SERVED = identity_table.ServedSpaces()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -80,13 +84,13 @@ def running_server(models_dir: Path, database: Path, *, search_workers: int) -> 
     """Base URL and process id of a uvicorn serving the app, ready (models loaded) when yielded.
 
     The NB101 hash table the server will use is built first if missing (the server would otherwise
-    build it while being measured) and attached in this process too, for the in-process timings.
+    build it while being measured) and served in this process too (``SERVED``), for the in-process timings.
     """
     settings = get_settings()
     path = settings.nb101_hash_table
     if path is not None and not path.is_file() and settings.build_nb101_hash_table:
         identity_table.build_file(path)
-    identity_table.attach_if_present(path)
+    identity_table.use_if_present(SERVED, path)
     port = free_port()
     env = {
         **os.environ,
@@ -154,7 +158,7 @@ def best_of(repeats: int, case: str, run: Callable[[], Run]) -> Stats:
 def bare_scoring(models_dir: Path, space_name: str, cells: list[dict[str, Any]], n: int) -> Run:
     """Seconds for encode + ONNX of freshly parsed cells (parsing not timed), in-process, with the
     model /rank picks."""
-    space = get_space(space_name)
+    space = SERVED[space_name]
     model = load_registry(models_dir, get_settings().providers).pick(space_name)
     seconds = np.empty(n)
     cpu_seconds = 0.0
@@ -171,7 +175,7 @@ def space_call_ms(space_name: str, cells: list[dict[str, Any]], repeats: int) ->
     """Best-of-``repeats`` milliseconds of each Space call a /rank makes, for all ``cells`` at once,
     each repeat on freshly parsed cells (as a request has): where the time goes that is not HTTP,
     JSON or the service's own code."""
-    space = get_space(space_name)
+    space = SERVED[space_name]
     calls: dict[str, Callable[[list[Any]], object]] = {
         "parse": lambda _: [space.parse(c) for c in cells],
         "identity": space.identities,

@@ -38,7 +38,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         registry = load_registry(settings.models_dir, settings.providers)
-        table_build = identity_table.start(settings.nb101_hash_table, build=settings.build_nb101_hash_table)
+        spaces = identity_table.ServedSpaces()
+        table_build = identity_table.start(
+            spaces, settings.nb101_hash_table, build=settings.build_nb101_hash_table
+        )
         migrations.upgrade(settings.database_url)
         engine = make_engine(settings.database_url)
         sessions = make_sessionmaker(engine)
@@ -56,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runner = JobRunner(config, workers=settings.search_workers, sessions=sessions)
         app.state.settings = settings
         app.state.registry = registry
+        app.state.spaces = spaces
         app.state.sessions = sessions
         app.state.runner = runner
         app.state.table_build = table_build

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 import typer
 
+from service.spaces import SPACES
 from trainer.checkpoint import load_checkpoint, save_checkpoint
 from trainer.data import load_labelled
 from trainer.pipeline import evaluate_onnx, export_with_card, fit_on_all, fit_on_split
@@ -32,9 +33,8 @@ app = typer.Typer(
 )
 
 
-class SpaceName(StrEnum):
-    nb101 = "nb101"
-    nb201 = "nb201"
+SpaceName = StrEnum("SpaceName", {name: name for name in SPACES})  # typer's choices
+DATASET_CHOICES = "; ".join(f"{name}: {' | '.join(entry.datasets)}" for name, entry in SPACES.items())
 
 
 class Subset(StrEnum):
@@ -102,10 +102,8 @@ def _setup(
 @app.command()
 def train(
     ctx: typer.Context,
-    space: Annotated[SpaceName, typer.Option(help="cell space")] = SpaceName.nb101,
-    dataset: Annotated[
-        str, typer.Option(help="nb101: cifar10; nb201: cifar10 | cifar100 | imagenet16-120 (picks the label)")
-    ] = "cifar10",
+    space: Annotated[SpaceName, typer.Option(help="cell space")] = SpaceName["nb101"],
+    dataset: Annotated[str, typer.Option(help=f"picks the label; {DATASET_CHOICES}")] = "cifar10",
     train_size: Annotated[
         str,
         typer.Option(

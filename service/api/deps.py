@@ -1,4 +1,4 @@
-"""What routes declare in their signatures: settings, a DB session, the models, the runner, the key."""
+"""What routes declare in their signatures: settings, a DB session, models, spaces, the runner, the key."""
 
 from collections.abc import Iterator
 from typing import Annotated
@@ -35,14 +35,19 @@ async def get_runner(request: Request) -> JobRunner:
     return request.app.state.runner
 
 
+async def get_spaces(request: Request) -> identity_table.ServedSpaces:
+    return request.app.state.spaces
+
+
 async def get_hash_table_state(request: Request) -> identity_table.TableState:
-    return identity_table.state(request.app.state.table_build)
+    return identity_table.state(request.app.state.spaces, request.app.state.table_build)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_db)]
 RegistryDep = Annotated[ModelRegistry, Depends(get_registry)]
 RunnerDep = Annotated[JobRunner, Depends(get_runner)]
+SpacesDep = Annotated[identity_table.ServedSpaces, Depends(get_spaces)]
 HashTableStateDep = Annotated[identity_table.TableState, Depends(get_hash_table_state)]
 
 

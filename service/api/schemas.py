@@ -1,12 +1,11 @@
 """Request and response bodies of the prediction routes (the job routes' are in service.jobs.schemas)."""
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.inference.registry import LoadedModel
-
-SpaceName = Literal["nb101", "nb201"]
+from service.spaces import SpaceName
 
 # Real cells, valid as pasted. NB-101: the nasbench README's example cell, and a 3-vertex cell.
 NB101_CELL = {

@@ -7,9 +7,11 @@ schema is the contract between them.
 import hashlib
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
+
+from service.spaces import SPACES, SpaceName
 
 
 class TrainingInfo(BaseModel):
@@ -22,7 +24,7 @@ class TrainingInfo(BaseModel):
 
 class ModelCard(BaseModel):
     id: str = Field(description="unique model id, e.g. nb101-renas6-all")
-    space: Literal["nb101", "nb201"]
+    space: SpaceName
     dataset: str = Field(description="what the label measures on, e.g. cifar10, cifar100, imagenet16-120")
     label: str = Field(description="training label, e.g. 'val_accuracy@108' or 'cifar100_test'")
     variant: str = Field(description="model family and loss, e.g. renas6, renas3, rf")
@@ -38,6 +40,15 @@ class ModelCard(BaseModel):
     sha256: str = Field(description="sha256 of the .onnx file")
     created: datetime
     package_version: str
+
+    @model_validator(mode="after")
+    def _dataset_of_the_space(self) -> Self:
+        datasets = SPACES[self.space].datasets
+        if self.dataset not in datasets:
+            raise ValueError(
+                f"space {self.space} has no dataset {self.dataset!r}; known: {', '.join(datasets)}"
+            )
+        return self
 
 
 def sha256_file(path: Path) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, Field, TypeAdapter
 from sqlalchemy.orm import Session, sessionmaker
 
+from service.inference.identity_table import ServedSpaces
 from service.jobs import service as jobs
 from service.jobs.models import JobStatus
 
@@ -43,15 +44,22 @@ class WorkerConfig:
 
 
 class JobContext:
-    """One running job as its kind's ``run`` sees it: its row's id, model and the worker's config."""
+    """One running job as its kind's ``run`` sees it: its row's id and model, the worker's config and
+    the spaces this worker process holds."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], job_id: str, model_id: str | None, config: WorkerConfig
+        self,
+        sessions: sessionmaker[Session],
+        job_id: str,
+        model_id: str | None,
+        config: WorkerConfig,
+        spaces: ServedSpaces,
     ) -> None:
         self.sessions = sessions
         self.job_id = job_id
         self.model_id = model_id
         self.config = config
+        self.spaces = spaces
         self.latest: JobProgress | None = None  # the last report, written or not
         self._last_write = 0.0
         self._last_check = 0.0

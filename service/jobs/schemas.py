@@ -14,8 +14,7 @@ from service.jobs.kind import JobProgress
 from service.jobs.models import Job, JobStatus
 from service.search import Progress, Strategy
 from service.search.params import CostLimit, EvolutionParams, ExhaustiveParams, RandomParams, Seed, TopK
-
-SpaceName = Literal["nb101", "nb201"]
+from service.spaces import SpaceName
 
 
 class _SearchRequestBase(BaseModel):

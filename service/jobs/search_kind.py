@@ -3,14 +3,13 @@
 from functools import cache
 from pathlib import Path
 
-from service.inference import identity_table
 from service.inference.registry import LoadedModel, card_path_of, load_model
 from service.inference.scoring import score_cells
 from service.jobs.kind import JobContext, JobKind, JobStopped
 from service.jobs.schemas import SEARCH_REQUEST, Candidate, SearchProgress, SearchRequest, SearchResultOut
 from service.search import Progress, run_search
 from service.search.types import SearchResult
-from service.spaces import Space, get_space
+from service.spaces import Space
 
 
 @cache
@@ -36,8 +35,7 @@ def result_out(space: Space, result: SearchResult) -> SearchResultOut:
 def run_search_job(context: JobContext, request: SearchRequest) -> SearchResultOut:
     config = context.config
     assert context.model_id is not None  # create_search always picks one
-    identity_table.attach_if_present(config.nb101_hash_table)  # the server may have built it since
-    space = get_space(request.space)
+    space = context.spaces[request.space]
     model = _model(config.models_dir, config.providers, context.model_id)
 
     def on_progress(progress: Progress) -> None:

@@ -21,10 +21,15 @@ from service.jobs.kinds import JOB_KINDS
 log = logging.getLogger(__name__)
 
 
+# This process's spaces: NB101's gains the hash table once its file exists (the server may build it
+# after this worker started).
+_SPACES = identity_table.ServedSpaces()
+
+
 def warm_up(config: WorkerConfig) -> None:
     """Start the process (its imports), its database engine and its hash table before the first job."""
     _sessions(config.database_url)
-    identity_table.attach_if_present(config.nb101_hash_table)
+    identity_table.use_if_present(_SPACES, config.nb101_hash_table)
 
 
 @cache
@@ -43,7 +48,8 @@ def run_job(job_id: str, config: WorkerConfig) -> None:
         kind_name, stored, model_id = job.kind, job.request, job.model_id
     try:
         kind = JOB_KINDS[kind_name]
-        context = JobContext(sessions, job_id, model_id, config)
+        identity_table.use_if_present(_SPACES, config.nb101_hash_table)
+        context = JobContext(sessions, job_id, model_id, config, _SPACES)
         result = kind.run(context, kind.request.validate_python(stored))
         with sessions() as db:
             jobs.finish_job(db, job_id, result.model_dump(mode="json"), progress=kind.final_progress(context))

@@ -10,7 +10,7 @@ from service.spaces.nb101.cell import Cell
 from service.spaces.nb101.enumeration import UNIQUE_CELLS_UP_TO, enumerate_cells
 from service.spaces.nb101.graph import labels_of, module_hash
 from service.spaces.nb101.hash_table import HashTable, HashTableError
-from service.spaces.nb101.space import NB101_SPACE
+from service.spaces.nb101.space import NB101_SPACE, NB101Space
 
 
 @pytest.fixture(scope="module")
@@ -54,14 +54,10 @@ def test_lookups_equal_computed_hashes_for_any_numbering(table_5: np.ndarray) ->
     assert HashTable(table_5).identities(cells) == [c.module_hash for c in cells]
 
 
-def test_the_space_looks_up_when_a_table_is_attached(table_5: np.ndarray) -> None:
+def test_a_space_built_with_a_table_looks_identities_up(table_5: np.ndarray) -> None:
     cells = list(enumerate_cells(4))
     marked = np.full_like(table_5, 0xAB)  # not real hashes (only ``load`` checks rows): shows a lookup
-    NB101_SPACE.hash_table = HashTable(marked)
-    try:
-        assert NB101_SPACE.identities(cells) == ["ab" * 16] * len(cells)
-    finally:
-        NB101_SPACE.hash_table = None
+    assert NB101Space(hash_table=HashTable(marked)).identities(cells) == ["ab" * 16] * len(cells)
     assert NB101_SPACE.identities(cells) == [c.module_hash for c in cells]
 
 

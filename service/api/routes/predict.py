@@ -4,14 +4,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Response
 
-from service.api.deps import RegistryDep, SettingsDep
+from service.api.deps import RegistryDep, SettingsDep, SpacesDep
 from service.api.limits import check_cell_count
 from service.api.offload import run_sized
 from service.api.responses import json_response
 from service.api.schemas import PREDICT_EXAMPLES, CellsRequest, ModelInfo, PredictResponse
 from service.inference.predict import score_request
 from service.inference.registry import LoadedModel
-from service.spaces import get_space
+from service.spaces import Space
 
 router = APIRouter(tags=["predict"])
 
@@ -25,14 +25,19 @@ async def predict(
     body: Annotated[CellsRequest, Body(openapi_examples=PREDICT_EXAMPLES)],
     registry: RegistryDep,
     settings: SettingsDep,
+    spaces: SpacesDep,
 ) -> Response:
     check_cell_count(len(body.cells), settings)
     model = registry.pick(body.space, body.model, body.dataset)
-    return await run_sized(len(body.cells), predictions_response, model, body, batch_size=settings.batch_size)
+    return await run_sized(
+        len(body.cells), predictions_response, model, spaces[body.space], body, batch_size=settings.batch_size
+    )
 
 
-def predictions_response(model: LoadedModel, body: CellsRequest, *, batch_size: int) -> Response:
-    scored = score_request(model, get_space(body.space), body.cells, batch_size=batch_size)
+def predictions_response(
+    model: LoadedModel, space: Space, body: CellsRequest, *, batch_size: int
+) -> Response:
+    scored = score_request(model, space, body.cells, batch_size=batch_size)
     columns = zip(
         scored.scores.tolist(), scored.identities, scored.params.tolist(), scored.flops.tolist(), strict=True
     )

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Response
 
-from service.api.deps import RegistryDep, SettingsDep
+from service.api.deps import RegistryDep, SettingsDep, SpacesDep
 from service.api.limits import check_cell_count
 from service.api.offload import run_sized
 from service.api.responses import json_response
@@ -12,7 +12,7 @@ from service.api.schemas import RANK_EXAMPLES, ModelInfo, RankRequest, RankRespo
 from service.inference.predict import score_request
 from service.inference.ranking import first_occurrences, rank_order
 from service.inference.registry import LoadedModel
-from service.spaces import get_space
+from service.spaces import Space
 
 router = APIRouter(tags=["rank"])
 
@@ -26,14 +26,17 @@ async def rank_cells(
     body: Annotated[RankRequest, Body(openapi_examples=RANK_EXAMPLES)],
     registry: RegistryDep,
     settings: SettingsDep,
+    spaces: SpacesDep,
 ) -> Response:
     check_cell_count(len(body.cells), settings)
     model = registry.pick(body.space, body.model, body.dataset)
-    return await run_sized(len(body.cells), ranking_response, model, body, batch_size=settings.batch_size)
+    return await run_sized(
+        len(body.cells), ranking_response, model, spaces[body.space], body, batch_size=settings.batch_size
+    )
 
 
-def ranking_response(model: LoadedModel, body: RankRequest, *, batch_size: int) -> Response:
-    scored = score_request(model, get_space(body.space), body.cells, batch_size=batch_size)
+def ranking_response(model: LoadedModel, space: Space, body: RankRequest, *, batch_size: int) -> Response:
+    scored = score_request(model, space, body.cells, batch_size=batch_size)
     scores, params, flops = scored.scores.tolist(), scored.params.tolist(), scored.flops.tolist()
     duplicate_of = first_occurrences(scored.identities)
     ranking = [

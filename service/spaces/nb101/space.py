@@ -2,7 +2,7 @@
 
 JSON form: ``{"matrix": [[0, 1, ...], ...], "ops": ["input", ..., "output"]}`` (n x n, 2 <= n <= 7).
 Identity is the benchmark's module hash, so it can be looked up in the benchmark's tables (batches
-are looked up in ``hash_table`` when one is attached: ``NB101_SPACE.hash_table = HashTable.load(...)``);
+are looked up in the ``hash_table`` a space is constructed with: ``NB101Space(hash_table=...)``);
 costs and tensors are computed on the canonical member of the cell's class (the one the benchmark
 stored), so they too are the same for every isomorphic cell and equal the official numbers.
 """
@@ -28,8 +28,12 @@ class NB101Space:
     default_encoding = FULL
     encoding_version = ENCODING_VERSION
 
-    def __init__(self) -> None:
-        self.hash_table: HashTable | None = None  # every class's module hash, when the process has loaded it
+    def __init__(self, hash_table: HashTable | None = None) -> None:
+        self._hash_table = hash_table  # every class's module hash, where the process has loaded it
+
+    @property
+    def hash_table(self) -> HashTable | None:
+        return self._hash_table
 
     def parse(self, obj: Mapping[str, Any]) -> Cell:
         """Cell from ``{"matrix": ..., "ops": ...}``; InvalidCellError names what is wrong."""
@@ -51,8 +55,8 @@ class NB101Space:
         return cell.module_hash
 
     def identities(self, cells: Sequence[Cell]) -> list[str]:
-        """Module hashes of a batch: looked up in ``hash_table`` if attached, else computed per cell."""
-        table = self.hash_table
+        """Module hashes of a batch: looked up in ``hash_table`` if there is one, else computed per cell."""
+        table = self._hash_table
         return table.identities(cells) if table is not None else [c.module_hash for c in cells]
 
     def encode(self, cells: Sequence[Cell], encoding: str | None = None) -> np.ndarray:
