@@ -19,7 +19,7 @@ from collections.abc import Callable  # noqa: E402
 from rich.console import Console  # noqa: E402
 
 from service.spaces.nb101.space import NB101_SPACE  # noqa: E402
-from service.spaces.tables import load_nb101  # noqa: E402
+from trainer.tables import load_nb101  # noqa: E402
 
 
 def best_seconds(run: Callable[[], object], repeats: int) -> float:

@@ -26,7 +26,7 @@ from fastapi.testclient import TestClient
 from service_apps import ClientFactory, make_settings, running_app
 from tiny_models import write_test_models
 
-from service.core.config import get_settings
+from trainer.settings import data_dir
 
 os.environ["RENAS_NB101_HASH_TABLE"] = ""
 # The server every development and CI machine runs (trust auth); its ``postgres`` database is only
@@ -35,7 +35,7 @@ POSTGRES = os.environ.get("RENAS_TEST_POSTGRES", "postgresql+psycopg://postgres@
 
 
 def _data_file(name: str) -> Path:
-    path = get_settings().data_dir / name
+    path = data_dir() / name
     if not path.is_file():
         reason = f"benchmark table {path} is absent (set RENAS_DATA_DIR to the folder holding it)"
         if os.environ.get("RENAS_REQUIRE_DATA") == "1":

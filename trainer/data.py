@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from service.spaces import SPACES, Space, get_space
-from service.spaces.tables import NB101_FILE, NB201_FILE, data_path, load_nb101, load_nb201
+from trainer.tables import NB101_FILE, NB201_FILE, data_path, load_nb101, load_nb201
 
 DATASETS: dict[str, tuple[str, ...]] = {name: entry.datasets for name, entry in SPACES.items()}
 NB201_LABELS = {"cifar10": "cifar10_valid", "cifar100": "cifar100_test", "imagenet16-120": "imagenet16_test"}

@@ -28,10 +28,10 @@ from tqdm.auto import tqdm
 
 from service.search import Candidate, Progress, SearchResult, make_scorer, run_search
 from service.spaces import get_space
-from service.spaces.nb201.index import benchmark_index
-from service.spaces.tables import NB101_FILE, NB201_FILE, data_path, load_nb101, load_nb201
 from trainer.data import DATASETS, load_labelled, split
 from trainer.metrics import kendall_tau
+from trainer.nb201_index import benchmark_index
+from trainer.tables import NB101_FILE, NB201_FILE, data_path, load_nb101, load_nb201
 from trainer.train import TrainedModel, train_predictor
 from trainer.variants import get_variant
 

@@ -15,8 +15,6 @@ class Settings(BaseSettings):
     port: int = 8000
     models_dir: Path = PROJECT_ROOT / "models"
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'renas.db'}"
-    # Benchmark tables (read by the trainer, benchmarks and tests; the service itself never needs them).
-    data_dir: Path = PROJECT_ROOT.parent / "shared" / "data"
 
     # Service limits and behaviour.
     max_cells_per_request: int = Field(20_000, ge=1, description="more cells in one request -> 413")

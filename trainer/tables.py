@@ -1,7 +1,7 @@
 """Readers for the benchmark tables in the data folder (see ../shared/data/README.md).
 
-Used by the trainer, the evaluation commands, benchmarks and tests; the running service never
-needs them. Records keep the tables' own field names so a reader can check them against the README.
+Used by the trainer, the evaluation commands, benchmarks and tests; the service never reads them.
+Records keep the tables' own field names so a reader can check them against the README.
 """
 
 import csv
@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from service.core.config import get_settings
+from trainer.settings import data_dir as default_data_dir
 
 NB101_FILE = "nb101_20k.jsonl.gz"
 NB201_FILE = "nb201.csv"
@@ -34,7 +34,7 @@ class NB201Record:
 
 
 def data_path(name: str, data_dir: Path | None = None) -> Path:
-    return (data_dir or get_settings().data_dir) / name
+    return (data_dir or default_data_dir()) / name
 
 
 def load_nb101(path: Path | None = None) -> list[NB101Record]:

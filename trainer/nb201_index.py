@@ -1,7 +1,7 @@
 """The benchmark's own index of every cell (0 .. 15,624), read from nb201.csv.
 
 NAS-Bench-201 numbers its cells in an order that is not derivable from the cells, so the mapping
-is read from the table (``service.spaces.tables.load_nb201``) on first use and cached per path.
+is read from the table (``trainer.tables.load_nb201``) on first use and cached per path.
 The default path is the data folder of the settings (``RENAS_DATA_DIR``).
 """
 
@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from service.spaces.nb201.arch import Arch
-from service.spaces.tables import NB201_FILE, data_path, load_nb201
+from trainer.tables import NB201_FILE, data_path, load_nb201
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from service.spaces.nb101.cell import Cell
 from service.spaces.nb101.encoding import canonical_padded
 from service.spaces.nb101.hash_table import HashTable
 from service.spaces.nb101.space import NB101_SPACE
-from service.spaces.tables import NB101Record, load_nb101
+from trainer.tables import NB101Record, load_nb101
 
 pytestmark = pytest.mark.data
 

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 
 from service.spaces.nb201.arch import Arch
-from service.spaces.nb201.index import arch_at, benchmark_index, index_of
 from service.spaces.nb201.sampling import enumerate_archs
-from service.spaces.tables import load_nb201
+from trainer.nb201_index import arch_at, benchmark_index, index_of
+from trainer.tables import load_nb201
 
 FIRST = "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|"
 SECOND = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|"
