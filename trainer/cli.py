@@ -17,10 +17,11 @@ import typer
 from service.spaces import SPACES
 from trainer.checkpoint import load_checkpoint, save_checkpoint
 from trainer.data import load_labelled
+from trainer.options import DataDirOpt, known_variant
 from trainer.pipeline import evaluate_onnx, export_with_card, fit_on_all, fit_on_split
-from trainer.search_eval import app as search_eval_app
-from trainer.table1 import app as table1_app
-from trainer.variants import VARIANTS, get_variant
+from trainer.search_eval.commands import app as search_eval_app
+from trainer.table1.commands import app as table1_app
+from trainer.variants import VARIANTS
 
 app = typer.Typer(
     help=(
@@ -42,27 +43,16 @@ class Subset(StrEnum):
     all = "all"
 
 
-def _known_variant(name: str) -> str:
-    """A one-line error and exit code 2 for an unknown variant, before any data is read."""
-    try:
-        return get_variant(name).name
-    except KeyError as error:
-        raise typer.BadParameter(str(error.args[0])) from None
-
-
 VariantOpt = Annotated[
     str,
     typer.Option(
-        callback=_known_variant,
+        callback=known_variant,
         help=(
             "renas1..6 = {type matrix, full tensor} x {MSE, pairwise L1, L1 + 0.5 triplet L2} on LeNet-5 "
             "(odd: type matrix, even: full tensor); mlp-pair, gnn-pair = wider networks on the full "
             f"tensor with the pairwise loss. One of: {', '.join(VARIANTS)}."
         ),
     ),
-]
-DataDirOpt = Annotated[
-    Path | None, typer.Option(help="folder with nb101_20k.jsonl.gz / nb201.csv (default: settings)")
 ]
 
 

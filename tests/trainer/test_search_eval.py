@@ -11,7 +11,9 @@ import pytest
 from scipy.stats import percentileofscore
 from typer.testing import CliRunner
 
-from trainer.search_eval import _judge, app, best_of_top, mean_std, top_indices
+from trainer.search_eval.commands import app
+from trainer.search_eval.experiments import best_of_top, judge, top_indices
+from trainer.stats import mean_std, plus_minus
 
 runner = CliRunner()
 
@@ -38,9 +40,12 @@ def test_best_of_top_rejects_mismatched_or_empty_input() -> None:
 
 
 def test_judge_and_mean_std() -> None:
-    judged = _judge(np.array([1.0, 3.0, 2.0]), np.array([5.0, 4.0, 6.0]))
-    assert judged == {"best_valid": 3.0, "best_test": 6.0, "test_of_best_valid": 4.0}
-    assert mean_std([1.0, 3.0]) == {"mean": 2.0, "std": 1.0, "n": 2}
+    judged = judge(7, np.array([1.0, 3.0, 2.0]), np.array([5.0, 4.0, 6.0]), queried=3)
+    assert (judged.best_valid, judged.best_test, judged.test_of_best_valid) == (3.0, 6.0, 4.0)
+    # one definition for every table: the sample std (ddof 1), none for a single seed
+    assert mean_std([1.0, 3.0]) == {"mean": 2.0, "std": pytest.approx(2**0.5), "n": 2}
+    assert mean_std([5.0]) == {"mean": 5.0, "std": None, "n": 1}
+    assert (plus_minus(mean_std([1.0, 3.0])), plus_minus(mean_std([5.0]))) == ("2.00 ± 1.41", "5.00")
 
 
 def _table_rows(path: Path) -> dict[int, dict[str, str]]:

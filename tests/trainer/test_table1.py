@@ -5,22 +5,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import typer
 from scipy.stats import kendalltau
 from typer.testing import CliRunner
 
 from trainer.data import load_labelled, split
-from trainer.table1 import (
-    Entry,
-    app,
-    capped_epochs,
-    finished_keys,
-    markdown_table,
-    parse_size,
-    plan,
-    projected_seconds,
-    summarize,
-)
+from trainer.table1.commands import app
+from trainer.table1.plan import Entry, capped_epochs, parse_size, plan
+from trainer.table1.report import markdown_table, projected_seconds, summarize
+from trainer.table1.store import finished_keys
 
 LIMIT, SIZE, EPOCHS = 240, 40, 2
 METHODS = "renas6,mlp-pair,rf,params"
@@ -164,7 +156,7 @@ def test_sizes_are_fractions_or_counts(text: str, size: float | int) -> None:
 
 @pytest.mark.parametrize("text", ["0", "1", "2.5", "-3"])
 def test_bad_sizes_are_refused(text: str) -> None:
-    with pytest.raises(typer.BadParameter):
+    with pytest.raises(ValueError, match="must be a fraction"):
         parse_size(text)
 
 

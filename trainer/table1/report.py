@@ -1,0 +1,86 @@
+"""Table 1 from a run's records: mean ± std per (method, size), the Markdown table, the time projection."""
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from trainer.stats import mean_std
+from trainer.table1.plan import METHODS, size_label
+from trainer.variants import VARIANTS
+
+
+def summarize(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Mean and std (``trainer.stats.mean_std``) of tau per (method, size), with the per-seed numbers
+    and the mean seconds."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in records:
+        groups.setdefault((r["method"], repr(r["size"])), []).append(r)
+    rows = []
+    for (method, _), rs in groups.items():
+        rs = sorted(rs, key=lambda r: r["seed"])
+        row: dict[str, Any] = {
+            "method": method,
+            "size": rs[0]["size"],
+            "n_train": rs[0]["n_train"],
+            "epochs": rs[0]["epochs"] if method in VARIANTS else None,
+            "n_seeds": len(rs),
+            "seeds": [r["seed"] for r in rs],
+            "mean_seconds": float(np.mean([r["seconds"] for r in rs])),
+        }
+        for metric in ("tau_held_out", "tau_all"):
+            values = [float(r[metric]) for r in rs]
+            row[metric] = {**mean_std(values), "per_seed": values}
+        rows.append(row)
+    return sorted(
+        rows, key=lambda r: (METHODS.index(r["method"]) if r["method"] in METHODS else 99, r["size"])
+    )
+
+
+def markdown_table(rows: Sequence[dict[str, Any]], sizes: Sequence[float | int], metric: str) -> str:
+    """Methods down, sizes across: 'mean ± std (n seeds)', or mean seconds a run for metric "seconds";
+    a (method, size) never measured reads 'not run'."""
+    cell = {(r["method"], repr(r["size"])): r for r in rows}
+    header = "| method | " + " | ".join(size_label(s) for s in sizes) + " |"
+    lines = [header, "| --- |" + " --- |" * len(sizes)]
+    for method in [m for m in METHODS if any(r["method"] == m for r in rows)]:
+        entries = []
+        for size in sizes:
+            r = cell.get((method, repr(size)))
+            if r is None:
+                entries.append("not run")
+                continue
+            if metric == "seconds":
+                entries.append(f"{r['mean_seconds']:.1f} ({r['n_seeds']})")
+                continue
+            stat = r[metric]
+            std = f" ± {stat['std']:.3f}" if stat["std"] is not None else ""
+            entries.append(f"{stat['mean']:.3f}{std} ({r['n_seeds']})")
+        lines.append(f"| {method} | " + " | ".join(entries) + " |")
+    return "\n".join(lines)
+
+
+def projected_seconds(
+    rows: Sequence[dict[str, Any]], n_cells: int, sizes: Sequence[float | int], seeds: int
+) -> dict[str, int]:
+    """Single-process wall time of the complete grid (every method in ``rows`` x ``sizes`` x ``seeds``).
+
+    A measured (method, size) counts its mean seconds per seed; an unmeasured one is *estimated* from the
+    method's seconds per training cell at its largest measured size (training cost grows with cells x epochs).
+    """
+    measured = estimated = 0.0
+    for method in {r["method"] for r in rows}:
+        mine = {repr(r["size"]): r for r in rows if r["method"] == method}
+        largest = max(mine.values(), key=lambda r: r["n_train"])
+        for size in sizes:
+            row = mine.get(repr(size))
+            if row is not None:
+                measured += row["mean_seconds"] * seeds
+            else:
+                n_train = size if isinstance(size, int) else round(size * n_cells)
+                estimated += largest["mean_seconds"] / largest["n_train"] * n_train * seeds
+    return {
+        "measured_part": round(measured),
+        "estimated_part": round(estimated),
+        "total": round(measured + estimated),
+    }
