@@ -39,8 +39,8 @@ import typer
 
 from service.core.config import get_settings
 from service.inference import identity_table
+from service.inference.onnx_scoring import score_cells
 from service.inference.registry import load_registry
-from service.inference.scoring import score_cells
 from service.spaces import get_space
 
 log = logging.getLogger("bench_service")

@@ -27,7 +27,7 @@ from service.inference import identity_table
 from service.inference.registry import load_registry
 from service.jobs import service as jobs
 from service.jobs.kind import WorkerConfig
-from service.jobs.runner import JobRunner
+from service.jobs.pool import JobPool
 
 log = logging.getLogger(__name__)
 
@@ -56,19 +56,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             batch_size=settings.batch_size,
             nb101_hash_table=settings.nb101_hash_table,
         )
-        runner = JobRunner(config, workers=settings.search_workers, sessions=sessions)
+        pool = JobPool(config, workers=settings.search_workers, sessions=sessions)
         app.state.settings = settings
         app.state.registry = registry
         app.state.spaces = spaces
         app.state.sessions = sessions
-        app.state.runner = runner
+        app.state.pool = pool
         app.state.table_build = table_build
         try:
             yield
         finally:
             if table_build is not None:
                 table_build.stop()
-            runner.shutdown()
+            pool.shutdown()
             engine.dispose()
 
     app = FastAPI(

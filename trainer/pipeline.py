@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from service.inference.card import ModelCard, TrainingInfo
+from service.inference.onnx_scoring import score_cells
 from service.inference.registry import load_model
-from service.inference.scoring import score_cells
 from service.inference.session import CPU
 from service.spaces import get_space
 from trainer.data import LabelledCells, load_labelled, split

@@ -1,4 +1,4 @@
-"""What routes declare in their signatures: settings, a DB session, models, spaces, the runner, the key."""
+"""What routes declare in their signatures: settings, a DB session, models, spaces, the job pool, the key."""
 
 from collections.abc import Iterator
 from typing import Annotated
@@ -11,7 +11,7 @@ from service.api.security import key_matches
 from service.core.config import Settings
 from service.inference import identity_table
 from service.inference.registry import ModelRegistry
-from service.jobs.runner import JobRunner
+from service.jobs.pool import JobPool
 
 api_key_header = APIKeyHeader(
     name="X-API-Key", auto_error=False, description="needed when RENAS_API_KEY is set"
@@ -31,8 +31,8 @@ async def get_registry(request: Request) -> ModelRegistry:
     return request.app.state.registry
 
 
-async def get_runner(request: Request) -> JobRunner:
-    return request.app.state.runner
+async def get_pool(request: Request) -> JobPool:
+    return request.app.state.pool
 
 
 async def get_spaces(request: Request) -> identity_table.ServedSpaces:
@@ -46,7 +46,7 @@ async def get_hash_table_state(request: Request) -> identity_table.TableState:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_db)]
 RegistryDep = Annotated[ModelRegistry, Depends(get_registry)]
-RunnerDep = Annotated[JobRunner, Depends(get_runner)]
+PoolDep = Annotated[JobPool, Depends(get_pool)]
 SpacesDep = Annotated[identity_table.ServedSpaces, Depends(get_spaces)]
 HashTableStateDep = Annotated[identity_table.TableState, Depends(get_hash_table_state)]
 

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 
 from service.inference.cells import parse_cells
+from service.inference.onnx_scoring import score_cells
 from service.inference.registry import LoadedModel
-from service.inference.scoring import score_cells
 from service.spaces import Space
 
 

@@ -3,8 +3,8 @@
 from functools import cache
 from pathlib import Path
 
+from service.inference.onnx_scoring import score_cells
 from service.inference.registry import LoadedModel, card_path_of, load_model
-from service.inference.scoring import score_cells
 from service.jobs.kind import JobContext, JobKind, JobStopped
 from service.jobs.schemas import SEARCH_REQUEST, Candidate, SearchProgress, SearchRequest, SearchResultOut
 from service.search import Progress, run_search

@@ -1,4 +1,4 @@
-"""Plain functions over the job table, for every kind of job: used by the routes, the runner and
+"""Plain functions over the job table, for every kind of job: used by the routes, the job pool and
 the worker processes.
 
 Every state change is a conditional UPDATE (``WHERE status = ...``), so the API, a worker and a

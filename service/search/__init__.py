@@ -1,7 +1,7 @@
 """Architecture search over a ``Space`` with a predictor as the judge (pure numpy; no torch, no ONNX).
 
-Call ``run_search(strategy, space, scorer, ...)`` (``runner.py``); build the scorer with
-``make_scorer(space, predict, encoding)`` (``scoring.py``). Where each part lives:
+Call ``run_search(strategy, space, scorer, ...)`` (``dispatch.py``); build the scorer with
+``make_scorer(space, predict, encoding)`` (``scorer.py``). Where each part lives:
 
 - ``evolution.py``: ReNAS's evolutionary search (population 64, 500 generations, 0.5 / 0.3 / 0.2);
 - ``exhaustive.py``: every network of ``space.enumerate()``, scored once, in batches;
@@ -11,9 +11,9 @@ Call ``run_search(strategy, space, scorer, ...)`` (``runner.py``); build the sco
 - ``types.py``: ``Candidate``, ``SearchResult``, ``Progress``, ``Scorer``.
 """
 
+from service.search.dispatch import STRATEGIES, Strategy, run_search
 from service.search.params import PARAMS, EvolutionParams, ExhaustiveParams, RandomParams
-from service.search.runner import STRATEGIES, Strategy, run_search
-from service.search.scoring import make_scorer
+from service.search.scorer import make_scorer
 from service.search.types import Candidate, Progress, Scorer, SearchResult
 
 __all__ = [

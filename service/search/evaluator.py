@@ -10,7 +10,7 @@ from time import perf_counter
 import numpy as np
 
 from service.search.constraints import Budget
-from service.search.scoring import score_batch
+from service.search.scorer import score_batch
 from service.search.topk import TopK
 from service.search.types import Candidate, Cell, Progress, ProgressCallback, Scorer, SearchResult
 from service.spaces.base import Space

@@ -3,7 +3,7 @@ import pytest
 from search_toys import BitStringSpace, distance_scorer
 
 from service.search import PARAMS, STRATEGIES, EvolutionParams, make_scorer, run_search
-from service.search.scoring import score_batch
+from service.search.scorer import score_batch
 
 SPACE = BitStringSpace(6)
 SCORER = distance_scorer(SPACE, (1, 1, 1, 0, 0, 0))

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, HTTPException, Query, Response, status
 
-from service.api.deps import RegistryDep, RunnerDep, SessionDep
+from service.api.deps import PoolDep, RegistryDep, SessionDep
 from service.jobs import service as jobs
 from service.jobs.models import JobStatus
 from service.jobs.schemas import SEARCH_EXAMPLES, JobCreated, JobOut, JobPage, SearchRequest, job_out
@@ -25,12 +25,12 @@ def create_search(
     body: Annotated[SearchRequest, Body(openapi_examples=SEARCH_EXAMPLES)],
     registry: RegistryDep,
     db: SessionDep,
-    runner: RunnerDep,
+    pool: PoolDep,
     response: Response,
 ) -> JobCreated:
     model = registry.pick(body.space, body.model, body.dataset)
     job = jobs.create_job(db, kind=SEARCH.name, request=body, model_id=model.card.id)
-    runner.submit(job.id)
+    pool.submit(job.id)
     response.headers["Location"] = f"/search/{job.id}"
     return JobCreated(id=job.id, status=JobStatus(job.status))
 

@@ -1,4 +1,4 @@
-"""``run_search``: the one entry point the service's job runner and the trainer's commands call."""
+"""``run_search``: the one entry point the service's search jobs and the trainer's commands call."""
 
 from collections.abc import Mapping
 from typing import Any, Literal, get_args

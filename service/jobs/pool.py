@@ -21,7 +21,7 @@ from service.jobs.worker import run_job, warm_up
 log = logging.getLogger(__name__)
 
 
-class JobRunner:
+class JobPool:
     def __init__(self, config: WorkerConfig, *, workers: int, sessions: sessionmaker[Session]) -> None:
         self.config = config
         self.workers = workers
