@@ -2,9 +2,9 @@
 
 import numpy as np
 
+from service.spaces.nb101.canonical import canonical_padded
 from service.spaces.nb101.cell import Cell
 from service.spaces.nb101.cost import HEAD_PARAMS, STEM_PARAMS, network_cost, vertex_channels, vertex_costs
-from service.spaces.nb101.encoding import canonical_padded
 
 C3, C1, MP = "conv3x3-bn-relu", "conv1x1-bn-relu", "maxpool3x3"
 # The note's worked example (official params 3,357,767).

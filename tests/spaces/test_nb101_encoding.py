@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
+from service.spaces.nb101.canonical import canonical_padded
 from service.spaces.nb101.cell import Cell
-from service.spaces.nb101.encoding import FULL, SHAPES, TYPE, canonical_padded, encode
+from service.spaces.nb101.encoding import FULL, SHAPES, TYPE, encode
 
 C3, C1, MP = "conv3x3-bn-relu", "conv1x1-bn-relu", "maxpool3x3"
 # input -> conv3x3 -> output, plus input -> output

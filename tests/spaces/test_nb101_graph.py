@@ -5,14 +5,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from service.spaces.base import InvalidCellError
+from service.spaces.nb101.canonical import canonical_forms, relabellings
 from service.spaces.nb101.cell import INTERIOR_OPS, Cell
-from service.spaces.nb101.graph import (
-    canonical_forms,
-    edge_hash,
-    labels_of,
-    module_hash,
-    relabellings,
-)
+from service.spaces.nb101.graph import edge_hash, labels_of, module_hash
 
 C3, C1, MP = "conv3x3-bn-relu", "conv1x1-bn-relu", "maxpool3x3"
 # input -> 1 -> output and input -> 2 -> output: two parallel branches

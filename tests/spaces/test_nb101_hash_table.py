@@ -5,7 +5,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from service.spaces.nb101 import hash_table, sampling
+from service.spaces.nb101 import hash_table
+from service.spaces.nb101.canonical import canonical_classes, class_numbers
 from service.spaces.nb101.cell import Cell
 from service.spaces.nb101.enumeration import UNIQUE_CELLS_UP_TO, enumerate_cells
 from service.spaces.nb101.graph import labels_of, module_hash
@@ -33,8 +34,8 @@ def _relabelled(cell: Cell, rng: np.random.Generator) -> Cell:
 def test_class_numbers_invert_the_numbering() -> None:
     offset = 0
     for n in range(2, 7):
-        bits, labels = sampling.canonical_classes(n)
-        numbers = sampling.class_numbers(n, bits, labels)
+        bits, labels = canonical_classes(n)
+        numbers = class_numbers(n, bits, labels)
         assert numbers.tolist() == list(range(offset, offset + len(bits)))
         offset += len(bits)
     assert offset == UNIQUE_CELLS_UP_TO[6]

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from service.spaces.nb101 import hash_table
+from service.spaces.nb101.canonical import canonical_padded
 from service.spaces.nb101.cell import Cell
-from service.spaces.nb101.encoding import canonical_padded
 from service.spaces.nb101.hash_table import HashTable
 from service.spaces.nb101.space import NB101_SPACE
 from trainer.tables import NB101Record, load_nb101

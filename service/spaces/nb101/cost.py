@@ -10,7 +10,7 @@ Within a module the output width C is split among the interior vertices that fee
 (floor(C/k) each, the first C mod k in vertex order get one more), other interior vertices take the
 widest of their interior successors; a vertex fed by the input gets a 1x1 conv+BN+ReLU projection,
 charged to that vertex (the output's projection to the output). The split depends on vertex order,
-so callers pass the canonical order (``graph.canonical_forms``) to get the benchmark's numbers.
+so callers pass the canonical order (``canonical.canonical_padded``) to get the benchmark's numbers.
 
 Everything is vectorised over a batch of cells in the 7-vertex padded layout: ``matrices`` (N,7,7)
 0/1 with the output at index 6 and unused vertices edge-free, ``codes`` (N,7) op codes (``cell.OPS``

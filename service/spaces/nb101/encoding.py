@@ -1,7 +1,7 @@
 """ReNAS feature tensors of NAS-Bench-101 cells (encoding version 1).
 
-Every cell is first put in its canonical vertex order (``graph.canonical_forms``: the member of its
-isomorphism class that the benchmark itself stored), so all isomorphic cells get the *identical*
+Every cell is first put in its canonical vertex order (``canonical.canonical_padded``: the member of
+its isomorphism class that the benchmark itself stored), so all isomorphic cells get the *identical*
 tensor; ReNAS's depth sort with tie augmentation is not needed. Cells with n < 7 vertices are padded
 to 7 by inserting edge-free vertices before the output, so the output is always vertex 6 (the
 ReNAS figure's "zero-padding at the penultimate row and column").
@@ -23,62 +23,22 @@ output's projection cost).
 ``renas-type``, float32 (1, 7, 7): channel 0 alone (ReNAS-1/3/5).
 """
 
-from collections.abc import Iterator, Sequence
-
 import numpy as np
 
+from service.spaces.nb101.canonical import canonical_padded
 from service.spaces.nb101.cell import MAX_VERTICES, OPS, Cell
 from service.spaces.nb101.cost import NUM_MODULES, vertex_costs
-from service.spaces.nb101.graph import canonical_forms
 
 ENCODING_VERSION = 1
 FULL, TYPE = "renas-full", "renas-type"
 SHAPES = {FULL: (1 + 2 * NUM_MODULES, MAX_VERTICES, MAX_VERTICES), TYPE: (1, MAX_VERTICES, MAX_VERTICES)}
 FLOPS_SCALE = 1e8
 PARAMS_SCALE = 1e6
-PAD = len(OPS)  # op code of a padding vertex
 _TYPE_VALUE = np.array(
     [{"input": 1, "conv1x1-bn-relu": 2, "conv3x3-bn-relu": 3, "maxpool3x3": 4, "output": 5}[op] for op in OPS]
     + [0],
     dtype=np.float32,
 )
-
-
-def _padded_positions(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Rows and columns, in the padded 7-vertex layout, of an n-vertex cell's edge bits."""
-    moved = {n - 1: MAX_VERTICES - 1}
-    pairs = [(x, moved.get(y, y)) for y in range(n) for x in range(y)]
-    return np.array([p[0] for p in pairs], dtype=np.int64), np.array([p[1] for p in pairs], dtype=np.int64)
-
-
-_POSITIONS = {n: _padded_positions(n) for n in range(2, MAX_VERTICES + 1)}
-
-
-def canonical_groups(cells: Sequence[Cell]) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
-    """Per vertex count n present: (n, indices into ``cells``, canonical edge integers, canonical
-    interior labels 0..2 (len, n-2)), each group canonicalised by one vectorised ``canonical_forms``."""
-    sizes = np.fromiter((c.num_vertices for c in cells), dtype=np.int64, count=len(cells))
-    for n in np.unique(sizes).tolist():
-        index = np.flatnonzero(sizes == n)
-        bits = np.fromiter((cells[i].bits for i in index), dtype=np.int64, count=len(index))
-        labels = (
-            np.array([cells[i].codes[1:-1] for i in index], dtype=np.int64).reshape(len(index), n - 2) - 1
-        )
-        yield n, index, *canonical_forms(n, bits, labels)
-
-
-def canonical_padded(cells: Sequence[Cell]) -> tuple[np.ndarray, np.ndarray]:
-    """(N,7,7) int8 canonical adjacency and (N,7) int8 op codes, padded before the output."""
-    total = len(cells)
-    matrices = np.zeros((total, MAX_VERTICES, MAX_VERTICES), dtype=np.int8)
-    codes = np.full((total, MAX_VERTICES), PAD, dtype=np.int8)
-    codes[:, 0], codes[:, -1] = OPS.index("input"), OPS.index("output")
-    for n, index, canon_bits, canon_labels in canonical_groups(cells):
-        rows, cols = _POSITIONS[n]
-        edge_bits = (canon_bits[:, None] >> np.arange(len(rows), dtype=np.int64)) & 1
-        matrices[index[:, None], rows, cols] = edge_bits
-        codes[index, 1 : n - 1] = canon_labels + 1
-    return matrices, codes
 
 
 def encode_arrays(matrices: np.ndarray, codes: np.ndarray, encoding: str = FULL) -> np.ndarray:

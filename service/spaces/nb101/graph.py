@@ -1,4 +1,4 @@
-"""Graph identity of NAS-Bench-101 cells: the benchmark's module hash and a canonical vertex order.
+"""Graph identity of NAS-Bench-101 cells: the benchmark's module hash.
 
 *Module hash.* The benchmark's isomorphism-invariant md5 (``graph_util.hash_module``): each vertex
 starts as md5 of ``str((out_degree, in_degree, label))`` with labels -1 input, -2 output and 0/1/2
@@ -13,17 +13,10 @@ md5, which skips OpenSSL's per-object setup, and cached start hashes. ``module_h
 transcription (the reference). ``edge_hash`` takes a cell's compact form (any vertex numbering),
 caches each edge pattern's neighbour getters and remembers recent results.
 
-*Canonical order.* Relabelling the interior vertices (input and output stay put) so that the
-matrix stays upper-triangular gives every member of an isomorphism class. Of those, the canonical
-member has the smallest edge integer (bit ``x + y(y-1)/2`` for the edge x->y), then the
-lexicographically smallest interior op labels (conv3x3 < conv1x1 < maxpool). This is the order in
-which the benchmark's ``generate_graphs.py`` met graphs, so the canonical member is the one the
-benchmark stored and trained: its cost model numbers are the official ones. The choice is vectorised
-over a batch of cells with one matrix product per vertex count (<= 120 relabellings each).
+The canonical vertex order of a class, and class numbers, are in ``canonical``.
 """
 
 import hashlib
-import itertools
 from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
 from operator import itemgetter
@@ -36,10 +29,6 @@ except ImportError:  # pragma: no cover - interpreters built without it
 import numpy as np
 
 INPUT_LABEL, OUTPUT_LABEL = -1, -2
-_LABEL_BASE = 3  # interior labels 0..2
-_INVALID = float(
-    1 << 22
-)  # > every edge integer of <= 7 vertices (21 bits): marks a non-triangular relabelling
 _CODE_LABEL = (INPUT_LABEL, 0, 1, 2, OUTPUT_LABEL)  # op code (``cell.OPS`` index) -> hash label
 _HASH_MEMO = 8192  # edge_hash results kept per process
 _PATTERN_MEMO = 16384  # edge patterns kept for edge_hash (any vertex numbering)
@@ -130,59 +119,3 @@ def _pattern(
 def _start_hash(out_degree: int, in_degree: int, label: int) -> str:
     """A vertex's hash before the first round (label: -1 input, -2 output, 0..2 interior)."""
     return _fast_md5(str((out_degree, in_degree, label)).encode()).hexdigest()
-
-
-@cache
-def relabellings(n: int) -> np.ndarray:
-    """All relabellings of an n-vertex cell that fix input and output: (n-2)! x n, row p maps
-    new vertex i to old vertex ``perms[p, i]``; the identity is row 0."""
-    return np.array([(0, *p, n - 1) for p in itertools.permutations(range(1, n - 1))], dtype=np.int64)
-
-
-@cache
-def key_tables(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Matrices turning (edge bits, labels) into every relabelling's canonical key by one product.
-
-    ``edge_weights[e, p]``: what old edge e adds to relabelling p's edge integer (2**bit, or
-    ``_INVALID`` where p would put it below the diagonal). ``label_weights[v, p]``: the place value
-    of old vertex v's label in p's label number (first interior vertex most significant).
-    """
-    perms = relabellings(n)
-    inverse = np.argsort(perms, axis=1)  # old vertex -> new position
-    edges = [(x, y) for y in range(n) for x in range(y)]  # in bit order
-    edge_weights = np.empty((len(edges), len(perms)))
-    for e, (x, y) in enumerate(edges):
-        nx, ny = inverse[:, x], inverse[:, y]
-        edge_weights[e] = np.where(nx < ny, 2.0 ** (nx + ny * (ny - 1) // 2), _INVALID)
-    interior = n - 2
-    label_weights = np.zeros((n, len(perms)))
-    for v in range(1, n - 1):
-        label_weights[v] = float(_LABEL_BASE) ** (interior - inverse[:, v])
-    return edge_weights, label_weights
-
-
-def unpack_bits(bits: np.ndarray, n: int) -> np.ndarray:
-    """(N,) edge integers -> (N, n(n-1)/2) 0/1 float edge vectors in bit order."""
-    count = n * (n - 1) // 2
-    return ((bits[:, None] >> np.arange(count, dtype=np.int64)) & 1).astype(np.float64)
-
-
-def canonical_forms(n: int, bits: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Canonical members of N cells with n vertices each.
-
-    ``bits``: (N,) int64 edge integers; ``labels``: (N, n-2) interior labels 0..2.
-    Returns (canonical edge integers (N,), canonical interior labels (N, n-2)).
-    """
-    interior = n - 2
-    if interior < 2:
-        return bits.copy(), labels.copy()
-    edge_weights, label_weights = key_tables(n)
-    edge_keys = unpack_bits(bits, n) @ edge_weights
-    label_keys = labels.astype(np.float64) @ label_weights[1:-1]
-    scale = float(_LABEL_BASE**interior)
-    keys = np.where(edge_keys < _INVALID, edge_keys * scale + label_keys, np.inf)
-    best = keys.min(axis=1)
-    canon_bits = (best // scale).astype(np.int64)
-    label_number = (best % scale).astype(np.int64)
-    places = _LABEL_BASE ** np.arange(interior - 1, -1, -1, dtype=np.int64)
-    return canon_bits, (label_number[:, None] // places) % _LABEL_BASE

@@ -2,8 +2,8 @@
 
 Hashing is the costliest step of scoring cells the service has not seen: about 50 µs a cell of
 Python md5 rounds (``graph.edge_hash``), half of a 1,000-cell /rank. Row i of the table is the 16-byte
-md5 digest of class i, classes numbered as ``sampling`` numbers them (vertex count, then canonical
-edge integer, then labels), so a batch is canonicalised with numpy (``encoding.canonical_groups``)
+md5 digest of class i, classes numbered as ``canonical`` numbers them (vertex count, then canonical
+edge integer, then labels), so a batch is canonicalised with numpy (``canonical.canonical_groups``)
 and looked up in one indexing. Building it hashes each of the 423,624 classes once (about 30 s on
 one core); the 6.8 MB file is cached on disk and spot-checked against fresh hashes when loaded.
 
@@ -17,9 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from service.spaces.nb101 import sampling
+from service.spaces.nb101.canonical import canonical_cells, canonical_classes, canonical_groups, class_numbers
 from service.spaces.nb101.cell import MAX_VERTICES, MIN_VERTICES, OP_CODE, Cell
-from service.spaces.nb101.encoding import canonical_groups
 from service.spaces.nb101.enumeration import UNIQUE_CELLS_UP_TO
 from service.spaces.nb101.graph import edge_hash
 
@@ -44,7 +43,7 @@ def build(max_vertices: int = MAX_VERTICES) -> np.ndarray:
     """(classes, 16) uint8: the digest of every class with up to ``max_vertices`` vertices, in order."""
     rows: list[bytes] = []
     for n in range(MIN_VERTICES, max_vertices + 1):
-        rows += _digests(n, *sampling.canonical_classes(n))
+        rows += _digests(n, *canonical_classes(n))
     return np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(len(rows), DIGEST_BYTES)
 
 
@@ -79,7 +78,7 @@ class HashTable:
             raise HashTableError(f"cannot read {path}: {exc}") from exc
         table = cls(digests)
         numbers = np.linspace(0, len(digests) - 1, _CHECKED_ROWS, dtype=np.int64)
-        for number, cell in zip(numbers.tolist(), sampling.canonical_cells(numbers), strict=True):
+        for number, cell in zip(numbers.tolist(), canonical_cells(numbers), strict=True):
             if bytes(digests[number]).hex() != cell.module_hash:
                 raise HashTableError(f"{path}: row {number} is not that class's module hash")
         return table
@@ -92,7 +91,7 @@ class HashTable:
                 for i in index.tolist():
                     out[i] = cells[i].module_hash
                 continue
-            raw = self.digests[sampling.class_numbers(n, bits, labels)].tobytes()
+            raw = self.digests[class_numbers(n, bits, labels)].tobytes()
             for k, i in enumerate(index.tolist()):
                 out[i] = raw[k * DIGEST_BYTES : (k + 1) * DIGEST_BYTES].hex()
         return out

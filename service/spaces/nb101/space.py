@@ -14,9 +14,10 @@ import numpy as np
 
 from service.spaces.base import InvalidCellError
 from service.spaces.nb101 import sampling
+from service.spaces.nb101.canonical import canonical_padded
 from service.spaces.nb101.cell import Cell
 from service.spaces.nb101.cost import network_cost
-from service.spaces.nb101.encoding import ENCODING_VERSION, FULL, SHAPES, canonical_padded
+from service.spaces.nb101.encoding import ENCODING_VERSION, FULL, SHAPES
 from service.spaces.nb101.encoding import encode as encode_cells
 from service.spaces.nb101.enumeration import enumerate_cells
 from service.spaces.nb101.hash_table import HashTable
