@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from service.inference.cells import InvalidCellsError
 from service.inference.registry import ModelNotFoundError
 from service.jobs.service import JobStateError
+from service.studies.service import StudyNotFoundError, TellConflictError, TrialNotFoundError
 
 
 class TooManyCellsError(ValueError):
@@ -23,7 +24,13 @@ MAX_ECHOED_CHARS = 200  # of the offending input, per validation error: a 15 MB 
 
 def _clipped(value: Any) -> Any:
     """``value`` as given when its JSON is short, else the start of its JSON text, marked as cut."""
-    text = value if isinstance(value, str) else json.dumps(jsonable_encoder(value), default=str)
+    if isinstance(value, str):
+        text = value
+    else:
+        try:
+            text = json.dumps(jsonable_encoder(value), default=str, allow_nan=False)
+        except ValueError:  # NaN or Infinity inside: JSON cannot carry them, their text can
+            return _clipped(json.dumps(jsonable_encoder(value), default=str))
     if len(text) <= MAX_ECHOED_CHARS:
         return value
     return f"{text[:MAX_ECHOED_CHARS]}... ({len(text):,} characters in all)"
@@ -45,7 +52,7 @@ def _request_validation(_: Request, exc: Exception) -> JSONResponse:
 def _invalid_cells(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, InvalidCellsError)
     detail = [
-        {"loc": ["body", "cells", index], "msg": message, "type": "invalid_cell"}
+        {"loc": ["body", exc.field, index], "msg": message, "type": "invalid_cell"}
         for index, message in exc.errors
     ]
     return JSONResponse({"detail": detail, "invalid_cells": exc.total}, status.HTTP_422_UNPROCESSABLE_CONTENT)
@@ -64,3 +71,6 @@ def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ModelNotFoundError, _status(status.HTTP_404_NOT_FOUND))
     app.add_exception_handler(TooManyCellsError, _status(status.HTTP_413_CONTENT_TOO_LARGE))
     app.add_exception_handler(JobStateError, _status(status.HTTP_409_CONFLICT))
+    app.add_exception_handler(StudyNotFoundError, _status(status.HTTP_404_NOT_FOUND))
+    app.add_exception_handler(TrialNotFoundError, _status(status.HTTP_404_NOT_FOUND))
+    app.add_exception_handler(TellConflictError, _status(status.HTTP_409_CONFLICT))

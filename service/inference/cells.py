@@ -9,27 +9,38 @@ MAX_REPORTED = 20  # errors listed per response; enough to fix a batch, small en
 
 
 class InvalidCellsError(ValueError):
-    """Some cells are not in the space; ``errors`` holds (index, message) for up to MAX_REPORTED."""
+    """Some cells are not acceptable; ``errors`` holds (index into the request's ``field``, message)
+    for up to MAX_REPORTED of them, ``total`` counts them all."""
 
-    def __init__(self, errors: list[tuple[int, str]], total: int) -> None:
-        self.errors = errors
+    def __init__(self, errors: list[tuple[int, str]], total: int, field: str = "cells") -> None:
+        self.errors = errors[:MAX_REPORTED]
         self.total = total
-        super().__init__("; ".join(message for _, message in errors))
+        self.field = field
+        super().__init__("; ".join(message for _, message in self.errors))
 
 
-def parse_cells(space: Space, objects: Sequence[Mapping[str, Any]]) -> list[Hashable]:
-    """Every cell parsed by the space; InvalidCellsError listing the bad ones as "cells[i]: reason"."""
+def parse_cells(
+    space: Space,
+    objects: Sequence[Mapping[str, Any]],
+    *,
+    field: str = "cells",
+    at: Sequence[int] | None = None,
+    suffix: str = "",
+) -> list[Hashable]:
+    """Every cell parsed by the space; InvalidCellsError listing the bad ones as "cells[i]: reason".
+
+    ``field``, ``at`` (each object's index in that field) and ``suffix`` name where the objects sit in
+    the request, e.g. ``results[3].cell``.
+    """
     cells: list[Hashable] = []
     errors: list[tuple[int, str]] = []
-    total = 0
-    for index, obj in enumerate(objects):
+    for i, obj in enumerate(objects):
+        index = i if at is None else at[i]
         try:
             cells.append(space.parse(obj))
         # InvalidCellError is a ValueError; the rest guard against odd JSON reaching a parser.
         except (ValueError, TypeError, KeyError, IndexError) as exc:
-            total += 1
-            if len(errors) < MAX_REPORTED:
-                errors.append((index, f"cells[{index}]: {exc}"))
+            errors.append((index, f"{field}[{index}]{suffix}: {exc}"))
     if errors:
-        raise InvalidCellsError(errors, total)
+        raise InvalidCellsError(errors, len(errors), field)
     return cells

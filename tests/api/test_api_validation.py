@@ -49,3 +49,14 @@ def test_a_huge_bad_object_is_clipped(client: TestClient) -> None:
     assert response.status_code == 422
     (error,) = response.json()["detail"]
     assert len(json.dumps(error)) < 1_000
+
+
+def test_a_non_finite_number_is_a_422_not_a_500(client: TestClient) -> None:
+    """Python's JSON reader takes Infinity and NaN; echoing them back must not break the 422."""
+    body = '{"space": "nb201", "strategy": "exhaustive", "max_flops": Infinity, "seed": NaN}'
+    response = client.post("/search", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert {tuple(e["loc"]) for e in response.json()["detail"]} == {
+        ("body", "exhaustive", "max_flops"),
+        ("body", "exhaustive", "seed"),
+    }
