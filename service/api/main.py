@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Depends
 
 from service.api.deps import require_api_key
-from service.api.routes import health, models, predict, rank, search
+from service.api.routes import health, models, predict, rank, search, studies
 
 api_router = APIRouter()
 api_router.include_router(health.router)
@@ -15,5 +15,6 @@ protected = APIRouter(
 protected.include_router(predict.router)
 protected.include_router(rank.router)
 protected.include_router(search.router)
+protected.include_router(studies.router)
 protected.include_router(models.router)
 api_router.include_router(protected)

@@ -21,7 +21,8 @@ from sqlalchemy import Connection, Engine, event, inspect, text
 
 from service.core.db import make_engine
 from service.core.orm import Base
-from service.jobs import models  # noqa: F401  (registers the job table on Base)
+from service.jobs import models as _job_tables  # noqa: F401  (the tables, registered on Base)
+from service.studies import models as _study_tables  # noqa: F401
 
 HERE = Path(__file__).resolve().parent
 RELEASE_0_1_REVISION = "0001"

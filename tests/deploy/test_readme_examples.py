@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BLOCKS = re.findall(r"```bash\n(.*?)```", (ROOT / "README.md").read_text(), flags=re.S)
 CURL_BLOCKS = [b for b in BLOCKS if "curl" in b and "docker" not in b]
 TRAIN_BLOCK = next(b for b in BLOCKS if "renas-train train" in b)
+EXAMPLES = ["predict", "rank", "search-nb201", "search-nb101", "study"]
 
 
 @pytest.fixture(scope="module")
@@ -42,10 +43,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
 
 
 def test_readme_has_the_examples() -> None:
-    assert len(CURL_BLOCKS) == 4
+    assert len(CURL_BLOCKS) == len(EXAMPLES)
 
 
-@pytest.mark.parametrize("block", CURL_BLOCKS, ids=["predict", "rank", "search-nb201", "search-nb101"])
+@pytest.mark.parametrize(
+    "block", CURL_BLOCKS, ids=["predict", "rank", "search-nb201", "search-nb101", "study"]
+)
 def test_curl_example_works_as_pasted(block: str, server: int) -> None:
     script = "set -euo pipefail\n" + block.replace("localhost:8000", f"localhost:{server}")
     done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=240)
@@ -53,6 +56,9 @@ def test_curl_example_works_as_pasted(block: str, server: int) -> None:
     body = json.loads(done.stdout.strip().splitlines()[-1])
     if "predictions" in body:
         assert body["predictions"][0]["hash"] and body["predictions"][0]["params"] > 0
+    elif "counts" in body:  # the study, after one value, one failure and one unasked measurement
+        assert body["counts"] == {"asked": 3, "told": 2, "failed": 1, "pending": 1}
+        assert body["best"]["value"] == 71.3 and [p["best"] for p in body["history"]] == [71.3, 71.3]
     elif "ranking" in body:
         assert body["model"]["dataset"] == "cifar100"
         assert [r["duplicate_of"] for r in body["ranking"]].count(None) == 2

@@ -1,0 +1,273 @@
+"""Studies over the tables: create, ask, tell, and what a study knows; used by the study routes.
+
+Every ask and tell is one transaction: a tell is committed before it is answered, and a tell with
+one bad entry changes nothing. Trials are unique per (study, number) and per (study, identity), so
+two clients asking at once never get the same network: the loser of a race retries on fresh state.
+"""
+
+import uuid
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from service.core.orm import utcnow
+from service.inference.cells import InvalidCellsError, parse_cells
+from service.search.constraints import Budget
+from service.spaces import Space
+from service.studies.design import draw_from_pool, draw_from_space
+from service.studies.models import Study, Trial, TrialState
+from service.studies.schemas import StudyCreate, TellCell, TellTrial
+
+ASK_RETRIES = 5
+
+
+class StudyNotFoundError(LookupError):
+    """No study with that id."""
+
+
+class TrialNotFoundError(LookupError):
+    """No trial with that number in the study."""
+
+
+class TellConflictError(ValueError):
+    """A tell that contradicts what the study was already told (another value, or value vs failure)."""
+
+
+def budget_of(study: Study) -> Budget:
+    return Budget(max_params=study.max_params, max_flops=study.max_flops)
+
+
+def create_study(db: Session, request: StudyCreate, space: Space) -> Study:
+    """A new study; its pool, when given, is parsed, checked against the constraints and de-duplicated."""
+    study = Study(
+        id=uuid.uuid4().hex,
+        name=request.name,
+        space=request.space,
+        goal=request.goal,
+        seed=request.seed,
+        max_params=request.max_params,
+        max_flops=request.max_flops,
+        created_at=utcnow(),
+    )
+    if request.candidates is not None:
+        study.candidates, study.candidate_hashes = _pool(space, request.candidates, budget_of(study))
+    db.add(study)
+    db.commit()
+    return study
+
+
+def _pool(
+    space: Space, objects: Sequence[dict[str, Any]], budget: Budget
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The pool's cells (JSON) and identities, one per network; a 422 for a cell outside the space or
+    the constraints."""
+    cells = parse_cells(space, objects, field="candidates")
+    over = [i for i, ok in enumerate(budget.allows(space, cells)) if not ok]
+    if over:
+        errors = [(i, f"candidates[{i}]: over the study's max_params / max_flops") for i in over]
+        raise InvalidCellsError(errors, len(over), "candidates")
+    unique: dict[str, dict[str, Any]] = {}
+    for cell, identity in zip(cells, space.identities(cells), strict=True):
+        unique.setdefault(identity, space.to_json(cell))
+    return list(unique.values()), list(unique)
+
+
+def get_study(db: Session, study_id: str) -> Study:
+    study = db.get(Study, study_id)
+    if study is None:
+        raise StudyNotFoundError(f"no study {study_id!r}")
+    return study
+
+
+def list_studies(db: Session, *, offset: int, limit: int) -> tuple[list[Study], int]:
+    page = db.scalars(select(Study).order_by(Study.created_at.desc(), Study.id).offset(offset).limit(limit))
+    return list(page), db.scalar(select(func.count()).select_from(Study)) or 0
+
+
+def trials_of(db: Session, study: Study, *, offset: int = 0, limit: int | None = None) -> list[Trial]:
+    query = select(Trial).where(Trial.study_id == study.id).order_by(Trial.number).offset(offset)
+    return list(db.scalars(query if limit is None else query.limit(limit)))
+
+
+def count_trials(db: Session, study: Study) -> int:
+    return db.scalar(select(func.count()).select_from(Trial).where(Trial.study_id == study.id)) or 0
+
+
+def ask(db: Session, study: Study, space: Space, n: int) -> list[Trial]:
+    """Propose up to ``n`` new trials (pending until told) and record them."""
+    for attempt in range(ASK_RETRIES):
+        trials = trials_of(db, study)
+        seen = {t.identity for t in trials}
+        rng = np.random.default_rng([study.seed, len(trials), attempt])
+        proposed = _initial_design(study, space, rng, n, seen)
+        new = _new_trials(study, space, proposed, first=len(trials), reason="initial design")
+        db.add_all(new)
+        try:
+            db.commit()
+        except IntegrityError:  # another ask or tell took a number or a network meanwhile
+            db.rollback()
+            continue
+        return new
+    raise RuntimeError(f"study {study.id}: {ASK_RETRIES} concurrent asks in a row; try again")
+
+
+def _initial_design(
+    study: Study, space: Space, rng: np.random.Generator, n: int, seen: set[str]
+) -> list[tuple[Hashable, str]]:
+    if study.candidates is None or study.candidate_hashes is None:
+        return draw_from_space(space, rng, n, seen=seen, budget=budget_of(study))
+    picked = draw_from_pool(rng, n, seen=seen, pool=study.candidate_hashes)
+    cells = parse_cells(space, [study.candidates[i] for i in picked])
+    return list(zip(cells, [study.candidate_hashes[i] for i in picked], strict=True))
+
+
+def _new_trials(
+    study: Study, space: Space, cells: Sequence[tuple[Hashable, str]], *, first: int, reason: str
+) -> list[Trial]:
+    params, flops = space.cost([cell for cell, _ in cells]) if cells else ([], [])
+    now = utcnow()
+    return [
+        Trial(
+            study_id=study.id,
+            number=first + i,
+            identity=identity,
+            cell=space.to_json(cell),
+            params=int(params[i]),
+            flops=int(flops[i]),
+            state=TrialState.pending,
+            reason=reason,
+            created_at=now,
+        )
+        for i, (cell, identity) in enumerate(cells)
+    ]
+
+
+@dataclass(frozen=True)
+class TellOutcome:
+    trials: list[int]  # the number of the trial each result went to
+    changed: int
+
+
+def tell(db: Session, study: Study, space: Space, results: Sequence[TellTrial | TellCell]) -> TellOutcome:
+    """Record results, all or none: InvalidCellsError (422), TrialNotFoundError (404) or
+    TellConflictError (409) name the first bad entry and leave the study as it was."""
+    for attempt in range(ASK_RETRIES):
+        try:
+            return _tell_once(db, study, space, results)
+        except IntegrityError:  # a concurrent ask or tell created one of these networks meanwhile
+            db.rollback()
+            if attempt == ASK_RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _tell_once(
+    db: Session, study: Study, space: Space, results: Sequence[TellTrial | TellCell]
+) -> TellOutcome:
+    trials = trials_of(db, study)
+    targets = _targets(study, space, results, trials)
+    now = utcnow()
+    changed = 0
+    for index, (result, trial) in enumerate(zip(results, targets, strict=True)):
+        state = TrialState.failed if result.failed else TrialState.complete
+        if trial.state == TrialState.pending:
+            trial.state, trial.value, trial.error, trial.told_at = state, result.value, result.error, now
+            db.add(trial)
+            changed += 1
+        elif trial.state != state or trial.value != result.value:
+            told = "failed" if trial.state == TrialState.failed else f"value {trial.value}"
+            asked = "failed" if result.failed else f"value {result.value}"
+            db.rollback()
+            raise TellConflictError(
+                f"results[{index}]: trial {trial.number} was already told {told}, not {asked}"
+            )
+        # else: told again, the same: nothing changes
+    db.commit()
+    return TellOutcome([t.number for t in targets], changed)
+
+
+def _targets(
+    study: Study, space: Space, results: Sequence[TellTrial | TellCell], trials: Sequence[Trial]
+) -> list[Trial]:
+    """The trial each result goes to: the asked one, the one of the cell's network, or a new pending
+    trial (reason "told") that the tell completes."""
+    by_number = {t.number: t for t in trials}
+    by_identity = {t.identity: t for t in trials}
+    at = [i for i, r in enumerate(results) if isinstance(r, TellCell)]
+    cells = _told_cells(study, space, [results[i].cell for i in at], at)  # type: ignore[union-attr]
+    cell_at = dict(zip(at, zip(cells, space.identities(cells), strict=True), strict=True)) if cells else {}
+    targets: list[Trial] = []
+    next_number = len(trials)
+    for index, result in enumerate(results):
+        if isinstance(result, TellTrial):
+            if result.trial not in by_number:
+                raise TrialNotFoundError(f"results[{index}]: study {study.id} has no trial {result.trial}")
+            targets.append(by_number[result.trial])
+            continue
+        cell, identity = cell_at[index]
+        if identity not in by_identity:
+            (by_identity[identity],) = _new_trials(
+                study, space, [(cell, identity)], first=next_number, reason="told"
+            )
+            next_number += 1
+        targets.append(by_identity[identity])
+    return targets
+
+
+def _told_cells(
+    study: Study, space: Space, objects: Sequence[dict[str, Any]], at: Sequence[int]
+) -> list[Hashable]:
+    """Parse the told cells; a cell outside the space, the pool or the constraints is a 422 naming it."""
+    cells = parse_cells(space, objects, field="results", at=at, suffix=".cell")
+    if not cells:
+        return cells
+    pool = None if study.candidate_hashes is None else set(study.candidate_hashes)
+    identities = space.identities(cells) if pool is not None else []
+    problems = []
+    for i, ok in enumerate(budget_of(study).allows(space, cells)):
+        if not ok:
+            problems.append((at[i], f"results[{at[i]}].cell: over the study's max_params / max_flops"))
+        elif pool is not None and identities[i] not in pool:
+            problems.append((at[i], f"results[{at[i]}].cell: not in the study's pool of candidates"))
+    if problems:
+        raise InvalidCellsError(problems, len(problems), "results")
+    return cells
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a study knows: counts, the best told trial, and the best value after each told value."""
+
+    asked: int
+    told: int
+    failed: int
+    pending: int
+    best: Trial | None
+    history: list[tuple[int, float]]
+
+
+def summarize(study: Study, trials: Sequence[Trial]) -> Summary:
+    sign = 1.0 if study.goal == "maximize" else -1.0
+    complete = sorted(
+        (t for t in trials if t.state == TrialState.complete and t.value is not None),
+        key=lambda t: (t.told_at, t.number),
+    )
+    history: list[tuple[int, float]] = []
+    best: Trial | None = None
+    for count, trial in enumerate(complete, start=1):
+        if best is None or sign * trial.value > sign * best.value:  # type: ignore[operator]
+            best = trial
+        history.append((count, best.value))  # type: ignore[arg-type]
+    return Summary(
+        asked=sum(t.reason != "told" for t in trials),
+        told=len(complete),
+        failed=sum(t.state == TrialState.failed for t in trials),
+        pending=sum(t.state == TrialState.pending for t in trials),
+        best=best,
+        history=history,
+    )
