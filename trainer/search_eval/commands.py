@@ -3,7 +3,7 @@ each one (a cut run keeps what it finished; ``complete`` says whether it finishe
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
@@ -40,11 +40,20 @@ EpochsOpt = Annotated[int, typer.Option(min=1, help="training epochs per predict
 TopKOpt = Annotated[int, typer.Option(min=1, help="predicted top-k whose true accuracies are looked up")]
 ThreadsOpt = Annotated[int, typer.Option(min=1, help="torch CPU threads")]
 ProgressOpt = Annotated[bool, typer.Option(help="progress bars on stderr")]
+TrainCellsOpt = Annotated[int, typer.Option(min=2, help="random labelled cells each predictor trains on")]
 
 
 def _write(path: Path, report: Mapping[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=1) + "\n")
+
+
+def _finish(output: Path, report: dict[str, Any], markdown: Callable[[Mapping[str, Any]], str]) -> None:
+    """Mark the run complete, write it a last time, print its table."""
+    report["complete"] = True
+    _write(output, report)
+    typer.echo(markdown(report))
+    typer.echo(f"\nwall time {report['wall_seconds']:.1f} s; JSON: {output}")
 
 
 def _nb201_block(dataset: str, *, top_k: int, data_dir: Path | None) -> dict[str, Any]:
@@ -75,9 +84,7 @@ def nb201_command(
     repeats: RepeatsOpt = 20,
     seed: SeedOpt = 0,
     epochs: EpochsOpt = 200,
-    train_cells: Annotated[
-        int, typer.Option(min=2, help="random labelled cells each predictor trains on")
-    ] = 90,
+    train_cells: TrainCellsOpt = 90,
     top_k: TopKOpt = 10,
     threads: ThreadsOpt = 1,
     data_dir: DataDirOpt = None,
@@ -113,10 +120,7 @@ def nb201_command(
             block["random"]["repeats"].append(asdict(pick))
         report["wall_seconds"] = time.perf_counter() - start
         _write(output, report)
-    report["complete"] = True
-    _write(output, report)
-    typer.echo(nb201_markdown(report))
-    typer.echo(f"\nwall time {report['wall_seconds']:.1f} s; JSON: {output}")
+    _finish(output, report, nb201_markdown)
 
 
 @app.command("nb101")
@@ -126,9 +130,7 @@ def nb101_command(
     repeats: RepeatsOpt = 20,
     seed: SeedOpt = 0,
     epochs: EpochsOpt = 200,
-    train_cells: Annotated[
-        int, typer.Option(min=2, help="random labelled cells each predictor trains on")
-    ] = 424,
+    train_cells: TrainCellsOpt = 424,
     top_k: TopKOpt = 10,
     population: Annotated[int, typer.Option(min=2, help="evolution population")] = 64,
     generations: Annotated[int, typer.Option(min=0, help="evolution generations (0: no evolution)")] = 500,
@@ -163,14 +165,13 @@ def nb101_command(
         )
         report["repeats"].append(asdict(run))
         if s == seed and generations > 0:  # evolve with the first predictor right away: a cut run keeps it
-            evolution = _evolve(model, seed, population, generations, top_k, data_dir, progress)
+            evolution = _evolve(
+                model, generations, progress, seed=seed, population=population, top_k=top_k, data_dir=data_dir
+            )
             report["evolution"] = asdict(evolution)
         report["wall_seconds"] = time.perf_counter() - start
         _write(output, report)
-    report["complete"] = True
-    _write(output, report)
-    typer.echo(nb101_markdown(report))
-    typer.echo(f"\nwall time {report['wall_seconds']:.1f} s; JSON: {output}")
+    _finish(output, report, nb101_markdown)
 
 
 @app.command("report")
@@ -181,15 +182,8 @@ def report_command(path: Annotated[Path, typer.Argument(help="JSON written by nb
     typer.echo(tables(report) + "\n\n" + timing_markdown(report))
 
 
-def _evolve(
-    model: TrainedModel,
-    seed: int,
-    population: int,
-    generations: int,
-    top_k: int,
-    data_dir: Path | None,
-    progress: bool,
-) -> NB101Evolution:
+def _evolve(model: TrainedModel, generations: int, progress: bool, **settings: Any) -> NB101Evolution:
+    """``nb101_evolution`` with a progress bar over its generations."""
     with tqdm(
         total=generations + 1, desc="nb101 evolution", unit="gen", disable=not progress, leave=False
     ) as bar:
@@ -197,12 +191,4 @@ def _evolve(
         def advance(p: Progress) -> None:
             bar.update(p.generation + 1 - bar.n)
 
-        return nb101_evolution(
-            model,
-            seed=seed,
-            population=population,
-            generations=generations,
-            top_k=top_k,
-            data_dir=data_dir,
-            on_progress=advance,
-        )
+        return nb101_evolution(model, generations=generations, on_progress=advance, **settings)
