@@ -1,9 +1,9 @@
 """The ASGI app (``service.main:app``) and ``renas-serve``.
 
 Start-up loads every model in ``models_dir`` and the NB101 hash table (or starts building it),
-upgrades the database's schema (creating it where empty), fails the jobs a previous run left
-unfinished, and starts the worker pool; shut-down stops the workers and fails what they had not
-finished. Never imports torch.
+upgrades the database's schema (creating it where empty) and starts the worker pool, which runs the
+queued jobs (those of an earlier run too); shut-down stops the workers, which give their running jobs
+back to the queue. Never imports torch.
 """
 
 import logging
@@ -25,7 +25,6 @@ from service.core.config import Settings, get_settings
 from service.core.db import make_engine, make_sessionmaker
 from service.inference import identity_table
 from service.inference.registry import load_registry
-from service.jobs import service as jobs
 from service.jobs.kind import WorkerConfig
 from service.jobs.pool import JobPool
 
@@ -45,18 +44,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         migrations.upgrade(settings.database_url)
         engine = make_engine(settings.database_url)
         sessions = make_sessionmaker(engine)
-        with sessions() as db:
-            failed = jobs.fail_unfinished(db)
-        if failed:
-            log.warning("marked %d search jobs left unfinished by a previous run failed", failed)
         config = WorkerConfig(
             database_url=settings.database_url,
             models_dir=settings.models_dir,
             providers=tuple(settings.providers),
             batch_size=settings.batch_size,
             nb101_hash_table=settings.nb101_hash_table,
+            lease_seconds=settings.job_lease_seconds,
         )
-        pool = JobPool(config, workers=settings.search_workers, sessions=sessions)
+        pool = JobPool(
+            config, workers=settings.search_workers, sessions=sessions, max_attempts=settings.job_attempts
+        )
         app.state.settings = settings
         app.state.registry = registry
         app.state.spaces = spaces

@@ -43,3 +43,12 @@ def wait_for_job(client: TestClient, job_id: str, statuses: set[str], timeout: f
         if time.monotonic() > deadline:
             pytest.fail(f"job {job_id} still {job['status']} after {timeout} s")
         time.sleep(0.05)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Return once ``condition()`` holds; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"still not true after {timeout} s: {condition}")
+        time.sleep(0.05)

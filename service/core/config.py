@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     api_key: str | None = Field(None, description="when set, every route but /healthz and /readyz needs it")
     public_docs: bool = Field(False, description="with an API key: /docs, /redoc, /openapi.json open")
     search_workers: int = Field(1, ge=1, description="search jobs run at once, each in its own process")
+    job_attempts: int = Field(2, ge=1, description="runs of a job whose worker died before it is failed")
+    job_lease_seconds: float = Field(
+        30.0, gt=0, description="a running job whose worker stopped renewing its lease this long is run again"
+    )
     # ONNX Runtime execution providers in order of preference; those not available are skipped.
     providers: list[str] = ["CUDAExecutionProvider", "CPUExecutionProvider"]
     batch_size: int = Field(4096, ge=1, description="cells per ONNX Runtime call when scoring")

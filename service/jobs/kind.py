@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.inference.identity_table import ServedSpaces
 from service.jobs import service as jobs
-from service.jobs.models import JobStatus
 
 CHECK_INTERVAL_S = 0.2  # at most this often a job reads its status or writes its progress
 
@@ -29,7 +28,8 @@ class JobProgress(BaseModel):
 
 
 class JobStopped(Exception):  # noqa: N818  (a signal, not an error)
-    """The job's row left ``running`` (cancelled, or failed by a shut-down): stop, write nothing."""
+    """Stop and write nothing: the job's row is no longer this worker's to run (cancelled, or taken
+    back), or the worker is shutting down (it gives the job back to the queue)."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class WorkerConfig:
     providers: tuple[str, ...]
     batch_size: int
     nb101_hash_table: Path | None = None
+    lease_seconds: float = 30.0  # a worker renews its job's lease every fifth of this
 
 
 class JobContext:
@@ -54,12 +55,17 @@ class JobContext:
         model_id: str | None,
         config: WorkerConfig,
         spaces: ServedSpaces,
+        *,
+        worker: str,
+        stopping: Callable[[], bool] = lambda: False,
     ) -> None:
         self.sessions = sessions
         self.job_id = job_id
         self.model_id = model_id
         self.config = config
         self.spaces = spaces
+        self.worker = worker
+        self.stopping = stopping  # the worker is shutting down
         self.latest: JobProgress | None = None  # the last report, written or not
         self._last_write = 0.0
         self._last_check = 0.0
@@ -73,17 +79,18 @@ class JobContext:
             return
         self._last_write = now
         with self.sessions() as db:
-            jobs.report_progress(db, self.job_id, progress.model_dump(mode="json"))
+            jobs.report_progress(db, self.job_id, self.worker, progress.model_dump(mode="json"))
 
     def should_stop(self) -> bool:
-        """True once the row is no longer ``running``; read at most once per CHECK_INTERVAL_S."""
-        if self._stopped:
+        """True once the row is no longer this worker's running job, or the worker is stopping; the
+        row is read at most once per CHECK_INTERVAL_S."""
+        if self._stopped or self.stopping():
             return True
         now = time.monotonic()
         if now - self._last_check >= CHECK_INTERVAL_S:
             self._last_check = now
             with self.sessions() as db:
-                self._stopped = jobs.job_status(db, self.job_id) != JobStatus.running
+                self._stopped = not jobs.holds(db, self.job_id, self.worker)
         return self._stopped
 
 

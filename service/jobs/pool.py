@@ -1,63 +1,115 @@
-"""Runs jobs off the event loop, ``workers`` at a time, each in its own process.
+"""The server's worker processes: ``workers`` of them run queued jobs off the event loop.
 
 CPU-bound jobs (searches) would stall every request if run on the event loop or a thread (the GIL), so
-they run in a ``ProcessPoolExecutor`` of spawned processes (never forked: the server holds ONNX
-Runtime sessions and threads that do not survive a fork). The pool's queue is the job queue: a job
-is submitted once its row exists; the worker moves the row to running, then to its end state.
+they run in spawned processes (never forked: the server holds ONNX Runtime sessions and threads that
+do not survive a fork). The job table is the queue: a job is accepted once its row exists, and a
+submit only wakes an idle worker. A supervisor thread watches the processes: a worker that died
+(killed, out of memory) costs only its own job one attempt (back to the queue, or failed after
+``max_attempts`` with the reason) and is replaced; leases that stopped being renewed (a worker of an
+earlier run of the service) are released the same way.
 """
 
 import logging
 import multiprocessing
+import os
 import threading
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Iterable
+from multiprocessing.process import BaseProcess
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.jobs import service as jobs
 from service.jobs.kind import WorkerConfig
-from service.jobs.worker import run_job, warm_up
+from service.jobs.worker import serve, worker_id
 
 log = logging.getLogger(__name__)
 
+SUPERVISE_S = 0.5
+STOP_WAIT_S = 10.0  # how long shut-down waits for a worker to give its job back before killing it
+
 
 class JobPool:
-    def __init__(self, config: WorkerConfig, *, workers: int, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self,
+        config: WorkerConfig,
+        *,
+        workers: int,
+        sessions: sessionmaker[Session],
+        max_attempts: int,
+        kinds: Iterable[str] = ("search",),
+    ) -> None:
         self.config = config
-        self.workers = workers
         self.sessions = sessions
-        self._lock = threading.Lock()  # submits come from the request threadpool
-        self._pool = self._new_pool()
+        self.max_attempts = max_attempts
+        self.kinds = tuple(kinds)
+        self._context = multiprocessing.get_context("spawn")
+        self._stop = self._context.Event()
+        self._wake = self._context.Semaphore(0)
+        self._closing = threading.Event()
+        self._release_stale()  # jobs left running by an earlier run of the service, once their lease ran out
+        self._processes = [self._start() for _ in range(workers)]
+        self._supervisor = threading.Thread(target=self._supervise, name="job-supervisor", daemon=True)
+        self._supervisor.start()
 
-    def _new_pool(self) -> ProcessPoolExecutor:
-        pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
-        for _ in range(self.workers):
-            pool.submit(warm_up, self.config)
-        return pool
+    def _start(self) -> BaseProcess:
+        process = self._context.Process(
+            target=serve,
+            args=(self.config, self.kinds, self._stop, self._wake, os.getpid()),
+            name="renas-worker",
+            daemon=True,
+        )
+        process.start()
+        return process
 
     def submit(self, job_id: str) -> None:
-        with self._lock:
-            try:
-                future = self._pool.submit(run_job, job_id, self.config)
-            except BrokenProcessPool:
-                log.error("search worker pool broke (a worker died); starting a new one")
-                self._pool = self._new_pool()
-                future = self._pool.submit(run_job, job_id, self.config)
-        future.add_done_callback(lambda f: self._on_done(job_id, f))
+        """The job's row is queued: wake an idle worker (a busy pool takes it when a worker frees)."""
+        self._wake.release()
 
-    def _on_done(self, job_id: str, future: Future[None]) -> None:
-        """A worker that died (killed, out of memory) leaves its job running: fail it here."""
-        if future.cancelled() or future.exception() is None:
-            return
-        log.error("search worker for job %s died: %r", job_id, future.exception())
+    def _supervise(self) -> None:
+        while not self._closing.wait(SUPERVISE_S):
+            for i, process in enumerate(self._processes):
+                if not process.is_alive() and not self._closing.is_set():
+                    self._bury(process)
+                    self._processes[i] = self._start()
+            self._release_stale()
+
+    def _bury(self, process: BaseProcess) -> None:
+        reason = f"worker died (exit code {process.exitcode})"
         with self.sessions() as db:
-            jobs.fail_job(db, job_id, f"search worker died: {future.exception()!r}")
+            requeued, failed = jobs.release_dead(
+                db, max_attempts=self.max_attempts, worker=worker_id(process.pid), reason=reason
+            )
+        if requeued or failed:
+            log.error(
+                "%s: %d job(s) back in the queue, %d failed after their attempts", reason, requeued, failed
+            )
+            self._wake.release()
+
+    def _release_stale(self) -> None:
+        with self.sessions() as db:
+            requeued, failed = jobs.release_dead(
+                db,
+                max_attempts=self.max_attempts,
+                lease_seconds=self.config.lease_seconds,
+                reason="its worker stopped renewing the lease",
+            )
+        if requeued or failed:
+            log.warning("%d job(s) with a lost lease back in the queue, %d failed", requeued, failed)
+            self._wake.release()
 
     def shutdown(self) -> None:
-        """Fail every unfinished job in the table, which stops running searches at their next status
-        check and makes queued ones no-ops, then wait for the workers to exit."""
-        with self.sessions() as db:
-            failed = jobs.fail_unfinished(db)
-        if failed:
-            log.warning("marked %d unfinished search jobs failed at shut-down", failed)
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """Stop the workers: each gives its running job back to the queue (not counted as an attempt)
+        and exits; one that does not within STOP_WAIT_S is killed and its job given back the same way."""
+        self._closing.set()
+        self._supervisor.join()
+        self._stop.set()
+        for _ in self._processes:
+            self._wake.release()
+        for process in self._processes:
+            process.join(STOP_WAIT_S)
+            if process.is_alive():
+                process.kill()
+                process.join()
+            with self.sessions() as db:
+                for job_id in jobs.held_by(db, worker_id(process.pid)):
+                    jobs.requeue(db, job_id, worker_id(process.pid), count_attempt=False)

@@ -1,23 +1,29 @@
 """Plain functions over the job table, for every kind of job: used by the routes, the job pool and
 the worker processes.
 
-Every state change is a conditional UPDATE (``WHERE status = ...``), so the API, a worker and a
-restarted service never overwrite each other: a job cancelled while its worker runs stays
-cancelled, and a job marked failed after a crash stays failed if its orphaned worker finishes later.
+Every state change is a conditional UPDATE (``WHERE status = ...``, and for a worker's writes
+``AND worker = ...``), so the API, the workers and a restarted service never overwrite each other: a
+job cancelled while its worker runs stays cancelled, and a job taken from a dead worker and run again
+is not finished by that worker should it come back.
+
+A running job holds a lease: its worker's id and a heartbeat. A job whose worker died (its process
+gone, or its heartbeat older than the lease) goes back to the queue until it has had its attempts,
+then fails with the reason. Nothing accepted is lost across a restart: queued jobs stay queued.
 """
 
 import uuid
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from service.core.orm import utcnow
 from service.jobs.models import UNFINISHED, Job, JobStatus
 
-INTERRUPTED = "interrupted: the service stopped before the job finished; submit it again"
+NO_LEASE: dict[str, Any] = {"worker": None, "heartbeat_at": None}
 
 
 class JobStateError(ValueError):
@@ -62,62 +68,143 @@ def cancel_job(db: Session, job_id: str, *, kind: str | None = None) -> Job | No
     job = get_job(db, job_id, kind=kind)
     if job is None:
         return None
-    changed = _transition(db, job_id, UNFINISHED, status=JobStatus.cancelled, finished_at=utcnow())
+    changed = _transition(
+        db,
+        job_id,
+        UNFINISHED,
+        status=JobStatus.cancelled,
+        finished_at=utcnow(),
+        **NO_LEASE,
+    )
     db.refresh(job)
     if not changed and job.status != JobStatus.cancelled:
         raise JobStateError(f"job {job_id} has already {job.status}")
     return job
 
 
-def claim_job(db: Session, job_id: str) -> bool:
-    """Move a queued job to running, counting the attempt; False when it was cancelled (or taken)."""
+def claim_job(db: Session, job_id: str, worker: str) -> bool:
+    """Move a queued job to running under ``worker``'s lease, counting the attempt; False when it was
+    cancelled (or taken) meanwhile."""
+    now = utcnow()
     return _transition(
         db,
         job_id,
         [JobStatus.queued],
         status=JobStatus.running,
-        started_at=utcnow(),
+        started_at=now,
         attempts=Job.attempts + 1,
+        worker=worker,
+        heartbeat_at=now,
     )
 
 
-def report_progress(db: Session, job_id: str, progress: dict[str, Any]) -> None:
+def claim_next(db: Session, kinds: Iterable[str], worker: str) -> str | None:
+    """Claim the oldest queued job of ``kinds`` for ``worker``; None when there is none."""
+    kinds = list(kinds)
+    for _ in range(10):  # another worker may take the one we saw: look again
+        job_id = db.scalar(
+            select(Job.id)
+            .where(Job.status == JobStatus.queued, Job.kind.in_(kinds))
+            .order_by(Job.created_at, Job.id)
+            .limit(1)
+        )
+        if job_id is None or claim_job(db, job_id, worker):
+            return job_id
+    return None
+
+
+def heartbeat(db: Session, job_id: str, worker: str) -> bool:
+    """Renew ``worker``'s lease on a running job; False when the job is no longer its to run."""
+    return _held(db, job_id, worker, heartbeat_at=utcnow())
+
+
+def report_progress(db: Session, job_id: str, worker: str, progress: dict[str, Any]) -> None:
     """Write a running job's progress (the kind's progress model as JSON); the one writer for all kinds."""
-    _transition(db, job_id, [JobStatus.running], progress=progress)
+    _held(db, job_id, worker, progress=progress, heartbeat_at=utcnow())
 
 
-def job_status(db: Session, job_id: str) -> str | None:
-    return db.scalar(select(Job.status).where(Job.id == job_id))
+def holds(db: Session, job_id: str, worker: str) -> bool:
+    """Whether ``job_id`` is running under ``worker``'s lease."""
+    query = select(Job.id).where(Job.id == job_id, Job.status == JobStatus.running, Job.worker == worker)
+    return db.scalar(query) is not None
 
 
-def finish_job(db: Session, job_id: str, result: dict[str, Any], *, progress: dict[str, Any]) -> bool:
+def held_by(db: Session, worker: str) -> list[str]:
+    """The running jobs ``worker`` holds."""
+    return list(db.scalars(select(Job.id).where(Job.status == JobStatus.running, Job.worker == worker)))
+
+
+def finish_job(
+    db: Session, job_id: str, worker: str, result: dict[str, Any], *, progress: dict[str, Any]
+) -> bool:
     """Succeed a running job with its result and its final progress (the last report, written or not:
     progress writes are rate-limited, so a finished 100-generation evolution still shows 100)."""
-    return _transition(
+    return _held(
         db,
         job_id,
-        [JobStatus.running],
+        worker,
         status=JobStatus.succeeded,
         progress=progress,
         result=result,
         finished_at=utcnow(),
+        **NO_LEASE,
     )
 
 
-def fail_job(db: Session, job_id: str, error: str) -> bool:
-    return _transition(db, job_id, UNFINISHED, status=JobStatus.failed, error=error, finished_at=utcnow())
+def fail_job(db: Session, job_id: str, error: str, *, worker: str | None = None) -> bool:
+    """Fail an unfinished job (only while ``worker`` holds it, when given)."""
+    values = {"status": JobStatus.failed, "error": error, "finished_at": utcnow(), **NO_LEASE}
+    if worker is not None:
+        return _held(db, job_id, worker, **values)
+    return _transition(db, job_id, UNFINISHED, **values)
 
 
-def fail_unfinished(db: Session, error: str = INTERRUPTED) -> int:
-    """Mark every queued or running job failed: called at start-up and shut-down, when no worker
-    of this service can still be running them. Returns how many were marked."""
+def requeue(db: Session, job_id: str, worker: str, *, count_attempt: bool) -> bool:
+    """Give a running job back to the queue (its worker is stopping); an interruption that is not the
+    job's fault does not count as an attempt."""
+    values: dict[str, Any] = {"status": JobStatus.queued, "started_at": None, **NO_LEASE}
+    if not count_attempt:
+        values["attempts"] = Job.attempts - 1
+    return _held(db, job_id, worker, **values)
+
+
+def release_dead(
+    db: Session, *, max_attempts: int, reason: str, worker: str | None = None, lease_seconds: float = 30.0
+) -> tuple[int, int]:
+    """Release the running jobs of a dead worker (``worker``), or of every worker whose heartbeat is
+    older than ``lease_seconds`` (``worker=None``): back to the queue while they have attempts left,
+    else failed with ``reason``. Returns (requeued, failed)."""
+    held = [Job.status == JobStatus.running]
+    if worker is not None:
+        held.append(Job.worker == worker)
+    else:
+        stale = utcnow() - timedelta(seconds=lease_seconds)
+        held.append(or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < stale))
+    lost = db.execute(select(Job.id, Job.worker, Job.attempts).where(*held)).all()
+    requeued = failed = 0
+    for job_id, owner, attempts in lost:
+        if attempts < max_attempts:
+            values: dict[str, Any] = {"status": JobStatus.queued, "started_at": None}
+            requeued += 1
+        else:
+            values = {
+                "status": JobStatus.failed,
+                "finished_at": utcnow(),
+                "error": f"{reason} (attempt {attempts} of {max_attempts})",
+            }
+            failed += 1
+        _held(db, job_id, owner, **values, **NO_LEASE)
+    return requeued, failed
+
+
+def _held(db: Session, job_id: str, holder: str | None, /, **values: Any) -> bool:
+    """A change to a running job that only its lease holder may make."""
+    owner = Job.worker.is_(None) if holder is None else Job.worker == holder
     result = db.execute(
-        update(Job)
-        .where(Job.status.in_(UNFINISHED))
-        .values(status=JobStatus.failed, error=error, finished_at=utcnow())
+        update(Job).where(Job.id == job_id, Job.status == JobStatus.running, owner).values(**values)
     )
     db.commit()
-    return result.rowcount
+    return result.rowcount == 1
 
 
 def _transition(db: Session, job_id: str, from_statuses: Iterable[JobStatus], **values: Any) -> bool:

@@ -6,16 +6,17 @@ import signal
 
 import httpx
 from fastapi.testclient import TestClient
-from service_apps import FINISHED, ClientFactory, wait_for_job
+from service_apps import FINISHED, ClientFactory, wait_for_job, wait_until
+from sqlalchemy.orm import Session, sessionmaker
 
 from service.core.db import make_engine, make_sessionmaker
 from service.core.orm import utcnow
 from service.jobs.models import Job, JobStatus
-from service.jobs.service import INTERRUPTED
 from service.spaces import get_space
 
 # Evolution far longer than any test: only cancellation or shut-down ends it.
 ENDLESS = {"space": "nb101", "strategy": "evolution", "params": {"population": 8, "generations": 10_000}}
+QUICK = {"space": "nb201", "strategy": "random", "params": {"budget": 20}}
 
 
 def test_exhaustive_nb201_job_succeeds_with_the_best_cells(client: TestClient) -> None:
@@ -124,34 +125,43 @@ def test_bad_search_requests(client: TestClient) -> None:
     assert client.get("/search", params={"status": "lost"}).status_code == 422
 
 
-def test_restart_fails_interrupted_jobs_and_keeps_results(app_factory: ClientFactory, tmp_path) -> None:
+def test_a_restart_loses_no_job(app_factory: ClientFactory, tmp_path) -> None:
+    """Queued jobs wait through a restart; a running one is given back at shut-down and runs again;
+    a row a crashed service left running (its lease never renewed) runs again too."""
     others = set(multiprocessing.active_children())  # other tests' apps and their workers
     with app_factory() as client:
-        done = client.post("/search", json={"space": "nb201", "strategy": "exhaustive", "top_k": 2}).json()[
-            "id"
-        ]
-        done_job = wait_for_job(client, done, FINISHED)
+        done = client.post("/search", json={"space": "nb201", "strategy": "exhaustive", "top_k": 2}).json()
+        done_job = wait_for_job(client, done["id"], FINISHED)
         running = client.post("/search", json=ENDLESS).json()["id"]
         wait_for_job(client, running, {"running"})
+        queued = client.post("/search", json=QUICK).json()["id"]  # behind the endless one: one worker
         workers = set(multiprocessing.active_children()) - others
-    # shut-down failed the endless search, which stopped between generations: its worker has exited
-    assert workers and not any(worker.is_alive() for worker in workers)
+    assert workers and not any(worker.is_alive() for worker in workers)  # shut-down stopped them
 
-    # a row a crashed service left running (the shut-down above could not see it)
     sessions = make_sessionmaker(make_engine(f"sqlite:///{tmp_path / 'renas.db'}"))
     with sessions() as db:
+        assert (db.get(Job, running).status, db.get(Job, running).attempts) == ("queued", 0)
+        assert db.get(Job, queued).status == "queued"
         db.add(Job(id="crashed", kind="search", status=JobStatus.running, model_id="nb201-b-default",
                    request={"space": "nb201", "strategy": "exhaustive"}, progress={}, attempts=1,
-                   created_at=utcnow(), started_at=utcnow()))  # fmt: skip
+                   worker="gone:1", created_at=utcnow(), started_at=utcnow()))  # fmt: skip
         db.commit()
 
     with app_factory() as client:
-        assert client.get(f"/search/{done}").json() == done_job
-        for job_id in (running, "crashed"):
-            job = client.get(f"/search/{job_id}").json()
-            assert job["status"] == "failed"
-            assert job["error"] == INTERRUPTED
-            assert job["finished_at"] is not None
+        assert client.get(f"/search/{done['id']}").json() == done_job
+        wait_for_job(client, running, {"running"})  # the oldest queued job runs first
+        client.post(f"/search/{running}/cancel")
+        for job_id in (queued, "crashed"):
+            assert wait_for_job(client, job_id, FINISHED)["status"] == "succeeded"
+    with sessions() as db:
+        assert db.get(Job, "crashed").attempts == 2
+
+
+def _worker_of(sessions: sessionmaker[Session], job_id: str) -> int:
+    """The pid in the job's lease."""
+    pid = _worker_of_or_none(sessions, job_id)
+    assert pid is not None, f"job {job_id} is not running"
+    return pid
 
 
 def test_the_docs_search_examples_are_accepted(client: TestClient) -> None:
@@ -163,17 +173,28 @@ def test_the_docs_search_examples_are_accepted(client: TestClient) -> None:
         client.post(f"/search/{response.json()['id']}/cancel")  # keep the worker free
 
 
-def test_a_dead_worker_fails_its_job_and_the_pool_recovers(app_factory: ClientFactory) -> None:
-    with app_factory() as client:
-        job_id = client.post("/search", json=ENDLESS).json()["id"]
-        wait_for_job(client, job_id, {"running"})
-        for worker in multiprocessing.active_children():  # this test process is the server
-            os.kill(worker.pid, signal.SIGKILL)
-        job = wait_for_job(client, job_id, FINISHED)
+def test_a_dead_worker_costs_only_its_own_job_an_attempt(app_factory: ClientFactory, tmp_path) -> None:
+    sessions = make_sessionmaker(make_engine(f"sqlite:///{tmp_path / 'renas.db'}"))
+    with app_factory(search_workers=2) as client:
+        victim, bystander = (client.post("/search", json=ENDLESS).json()["id"] for _ in range(2))
+        for job_id in (victim, bystander):
+            wait_for_job(client, job_id, {"running"})
+        first = _worker_of(sessions, victim)
+        os.kill(first, signal.SIGKILL)
+        wait_until(lambda: _worker_of_or_none(sessions, victim) not in (None, first))  # run again
+        os.kill(_worker_of(sessions, victim), signal.SIGKILL)
+        job = wait_for_job(client, victim, FINISHED)
         assert job["status"] == "failed"
-        assert job["error"].startswith("search worker died")
-
+        assert job["error"] == "worker died (exit code -9) (attempt 2 of 2)"
+        assert client.get(f"/search/{bystander}").json()["status"] == "running"  # untouched
+        client.post(f"/search/{bystander}/cancel")
         quick = client.post(
             "/search", json={"space": "nb201", "strategy": "random", "params": {"budget": 20}}
         )
         assert wait_for_job(client, quick.json()["id"], FINISHED)["status"] == "succeeded"
+
+
+def _worker_of_or_none(sessions: sessionmaker[Session], job_id: str) -> int | None:
+    with sessions() as db:
+        job = db.get(Job, job_id)
+        return None if job.worker is None or job.status != "running" else int(job.worker.rsplit(":", 1)[1])

@@ -1,6 +1,7 @@
 """The worker runs any registered kind: it looks the kind up, validates the stored request, writes
 the result and the final progress, and records failures and stops in the row."""
 
+import multiprocessing
 from pathlib import Path
 
 import pytest
@@ -58,9 +59,15 @@ def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[sessionmaker
     return make_sessionmaker(make_engine(url)), config
 
 
+WORKER = "host:1"
+
+
 def submit(sessions: sessionmaker[Session], request: BaseModel, kind: str = "count") -> str:
+    """A job created and claimed, as a worker's loop hands it to ``run_job``."""
     with sessions() as db:
-        return jobs.create_job(db, kind=kind, request=request).id
+        job_id = jobs.create_job(db, kind=kind, request=request).id
+        assert jobs.claim_job(db, job_id, WORKER)
+        return job_id
 
 
 def row(sessions: sessionmaker[Session], job_id: str) -> Job:
@@ -71,7 +78,7 @@ def row(sessions: sessionmaker[Session], job_id: str) -> Job:
 def test_a_kind_runs_to_its_result_and_its_final_progress(setup) -> None:
     sessions, config = setup
     job_id = submit(sessions, CountRequest(upto=500))
-    worker.run_job(job_id, config)
+    worker.run_job(job_id, config, WORKER)
     job = row(sessions, job_id)
     assert (job.status, job.kind, job.attempts, job.error) == ("succeeded", "count", 1, None)
     assert job.result == {"total": 500}
@@ -81,7 +88,7 @@ def test_a_kind_runs_to_its_result_and_its_final_progress(setup) -> None:
 def test_a_failing_kind_fails_its_job_with_the_reason(setup) -> None:
     sessions, config = setup
     job_id = submit(sessions, CountRequest(upto=10, fail=True))
-    worker.run_job(job_id, config)
+    worker.run_job(job_id, config, WORKER)
     job = row(sessions, job_id)
     assert (job.status, job.error, job.result) == ("failed", "ValueError: three is too many", None)
 
@@ -91,15 +98,25 @@ def test_a_cancelled_job_stays_cancelled(setup) -> None:
     job_id = submit(sessions, CountRequest(upto=10))
     with sessions() as db:
         jobs.cancel_job(db, job_id)
-    worker.run_job(job_id, config)  # cancelled while queued: never claimed
+    worker.run_job(job_id, config, WORKER)  # cancelled after the claim: stops at its first check
     job = row(sessions, job_id)
-    assert (job.status, job.attempts, job.result) == ("cancelled", 0, None)
+    assert (job.status, job.attempts, job.result) == ("cancelled", 1, None)
+
+
+def test_a_stopping_worker_gives_its_job_back(setup) -> None:
+    sessions, config = setup
+    job_id = submit(sessions, CountRequest(upto=10))
+    stop = multiprocessing.get_context("spawn").Event()
+    stop.set()
+    worker.run_job(job_id, config, WORKER, stop)
+    job = row(sessions, job_id)
+    assert (job.status, job.attempts, job.worker, job.result) == ("queued", 0, None, None)
 
 
 def test_a_stored_request_the_kind_refuses_fails_the_job(setup) -> None:
     sessions, config = setup
     job_id = submit(sessions, CountResult(total=3))  # not a CountRequest
-    worker.run_job(job_id, config)
+    worker.run_job(job_id, config, WORKER)
     job = row(sessions, job_id)
     assert job.status == "failed" and job.error.startswith("ValidationError:") and "upto" in job.error
 
@@ -107,6 +124,6 @@ def test_a_stored_request_the_kind_refuses_fails_the_job(setup) -> None:
 def test_an_unknown_kind_fails_the_job(setup) -> None:
     sessions, config = setup
     job_id = submit(sessions, CountRequest(upto=1), kind="paint")
-    worker.run_job(job_id, config)
+    worker.run_job(job_id, config, WORKER)
     job = row(sessions, job_id)
     assert (job.status, job.error) == ("failed", "KeyError: 'paint'")
