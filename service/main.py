@@ -9,6 +9,7 @@ back to the queue. Never imports torch.
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from importlib.metadata import version
 
 import uvicorn
@@ -51,9 +52,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             batch_size=settings.batch_size,
             nb101_hash_table=settings.nb101_hash_table,
             lease_seconds=settings.job_lease_seconds,
+            timeout_seconds=settings.job_timeout_seconds,
         )
         pool = JobPool(
-            config, workers=settings.search_workers, sessions=sessions, max_attempts=settings.job_attempts
+            config,
+            workers=settings.search_workers,
+            sessions=sessions,
+            max_attempts=settings.job_attempts,
+            retention=timedelta(days=settings.job_retention_days),
         )
         app.state.settings = settings
         app.state.registry = registry

@@ -1,5 +1,6 @@
 """What routes declare in their signatures: settings, a DB session, models, spaces, the job pool, the key."""
 
+import hashlib
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -35,6 +36,13 @@ async def get_pool(request: Request) -> JobPool:
     return request.app.state.pool
 
 
+async def get_client(request: Request, key: Annotated[str | None, Security(api_key_header)]) -> str:
+    """Who is asking, for per-client quotas: the API key's fingerprint, else the client's address."""
+    if key:
+        return "key:" + hashlib.sha256(key.encode()).hexdigest()[:16]
+    return f"addr:{request.client.host if request.client else 'unknown'}"
+
+
 async def get_spaces(request: Request) -> identity_table.ServedSpaces:
     return request.app.state.spaces
 
@@ -47,6 +55,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_db)]
 RegistryDep = Annotated[ModelRegistry, Depends(get_registry)]
 PoolDep = Annotated[JobPool, Depends(get_pool)]
+ClientDep = Annotated[str, Depends(get_client)]
 SpacesDep = Annotated[identity_table.ServedSpaces, Depends(get_spaces)]
 HashTableStateDep = Annotated[identity_table.TableState, Depends(get_hash_table_state)]
 

@@ -8,10 +8,11 @@ from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 
 from service.inference.cells import InvalidCellsError
 from service.inference.registry import ModelNotFoundError
-from service.jobs.service import JobStateError
+from service.jobs.service import JobStateError, QueueFullError
 from service.studies.service import StudyNotFoundError, TellConflictError, TrialNotFoundError
 
 
@@ -65,12 +66,33 @@ def _status(code: int) -> Callable[[Request, Exception], JSONResponse]:
     return handler
 
 
+def _queue_full(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, QueueFullError)
+    headers = {"Retry-After": str(exc.retry_after)}
+    return JSONResponse({"detail": str(exc)}, status.HTTP_429_TOO_MANY_REQUESTS, headers=headers)
+
+
+def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:
+    """The database refused (read-only, disk full, unreachable): 503 with the reason, never a bare 500."""
+    assert isinstance(exc, DBAPIError)
+    reason = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
+    return JSONResponse({"detail": f"database unavailable: {reason}"}, status.HTTP_503_SERVICE_UNAVAILABLE)
+
+
+def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    """Whatever else went wrong is logged with its traceback and answered in JSON, like every error."""
+    return JSONResponse({"detail": f"internal error ({type(exc).__name__})"}, 500)
+
+
 def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(InvalidCellsError, _invalid_cells)
     app.add_exception_handler(ModelNotFoundError, _status(status.HTTP_404_NOT_FOUND))
     app.add_exception_handler(TooManyCellsError, _status(status.HTTP_413_CONTENT_TOO_LARGE))
     app.add_exception_handler(JobStateError, _status(status.HTTP_409_CONFLICT))
+    app.add_exception_handler(QueueFullError, _queue_full)
+    app.add_exception_handler(DBAPIError, _database_unavailable)
+    app.add_exception_handler(Exception, _unexpected)
     app.add_exception_handler(StudyNotFoundError, _status(status.HTTP_404_NOT_FOUND))
     app.add_exception_handler(TrialNotFoundError, _status(status.HTTP_404_NOT_FOUND))
     app.add_exception_handler(TellConflictError, _status(status.HTTP_409_CONFLICT))

@@ -23,6 +23,15 @@ class Settings(BaseSettings):
     public_docs: bool = Field(False, description="with an API key: /docs, /redoc, /openapi.json open")
     search_workers: int = Field(1, ge=1, description="search jobs run at once, each in its own process")
     job_attempts: int = Field(2, ge=1, description="runs of a job whose worker died before it is failed")
+    max_job_cells: int = Field(
+        2_000_000, ge=1, description="cells one search may score (population x generations)"
+    )
+    job_timeout_seconds: float = Field(3600.0, gt=0, description="a job running longer fails with the reason")
+    max_queued_jobs: int = Field(200, ge=1, description="queued jobs in all; more: 429 with Retry-After")
+    max_queued_jobs_per_client: int = Field(
+        50, ge=1, description="queued jobs per API key (or client address)"
+    )
+    job_retention_days: float = Field(30.0, gt=0, description="finished jobs older than this are purged")
     job_lease_seconds: float = Field(
         30.0, gt=0, description="a running job whose worker stopped renewing its lease this long is run again"
     )

@@ -27,6 +27,10 @@ class JobProgress(BaseModel):
     fraction: float | None = Field(None, ge=0, le=1, description="0..1 done; null where the total is unknown")
 
 
+class JobTimedOutError(RuntimeError):
+    """The job ran past the service's wall-clock limit per job."""
+
+
 class JobStopped(Exception):  # noqa: N818  (a signal, not an error)
     """Stop and write nothing: the job's row is no longer this worker's to run (cancelled, or taken
     back), or the worker is shutting down (it gives the job back to the queue)."""
@@ -42,6 +46,7 @@ class WorkerConfig:
     batch_size: int
     nb101_hash_table: Path | None = None
     lease_seconds: float = 30.0  # a worker renews its job's lease every fifth of this
+    timeout_seconds: float = 3600.0  # a job running longer fails with the reason
 
 
 class JobContext:
@@ -67,6 +72,7 @@ class JobContext:
         self.worker = worker
         self.stopping = stopping  # the worker is shutting down
         self.latest: JobProgress | None = None  # the last report, written or not
+        self.deadline = time.monotonic() + config.timeout_seconds
         self._last_write = 0.0
         self._last_check = 0.0
         self._stopped = False
@@ -83,10 +89,15 @@ class JobContext:
 
     def should_stop(self) -> bool:
         """True once the row is no longer this worker's running job, or the worker is stopping; the
-        row is read at most once per CHECK_INTERVAL_S."""
+        row is read at most once per CHECK_INTERVAL_S. JobTimedOutError past the time limit."""
         if self._stopped or self.stopping():
             return True
         now = time.monotonic()
+        if now > self.deadline:
+            limit = self.config.timeout_seconds
+            raise JobTimedOutError(
+                f"ran longer than {limit:g} s, the limit per job (RENAS_JOB_TIMEOUT_SECONDS)"
+            )
         if now - self._last_check >= CHECK_INTERVAL_S:
             self._last_check = now
             with self.sessions() as db:

@@ -19,6 +19,7 @@ class JobStatus(StrEnum):
 
 
 UNFINISHED = (JobStatus.queued, JobStatus.running)
+FINISHED = (JobStatus.succeeded, JobStatus.failed, JobStatus.cancelled)
 
 
 class Job(Base):
@@ -34,6 +35,7 @@ class Job(Base):
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)  # times a worker claimed it
     model_id: Mapped[str | None] = mapped_column(String(200))  # the model a job scores with, if any
+    owner: Mapped[str | None] = mapped_column(String(64), index=True)  # who submitted it (queue quotas)
     # The lease: the worker running the job ("host:pid") and when it last said it was alive.
     worker: Mapped[str | None] = mapped_column(String(128))
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

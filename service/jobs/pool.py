@@ -6,16 +6,20 @@ do not survive a fork). The job table is the queue: a job is accepted once its r
 submit only wakes an idle worker. A supervisor thread watches the processes: a worker that died
 (killed, out of memory) costs only its own job one attempt (back to the queue, or failed after
 ``max_attempts`` with the reason) and is replaced; leases that stopped being renewed (a worker of an
-earlier run of the service) are released the same way.
+earlier run of the service) are released the same way; finished jobs past their retention are
+deleted.
 """
 
 import logging
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Iterable
+from datetime import timedelta
 from multiprocessing.process import BaseProcess
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.jobs import service as jobs
@@ -25,6 +29,7 @@ from service.jobs.worker import serve, worker_id
 log = logging.getLogger(__name__)
 
 SUPERVISE_S = 0.5
+PURGE_EVERY_S = 600.0  # how often finished jobs past their retention are deleted
 STOP_WAIT_S = 10.0  # how long shut-down waits for a worker to give its job back before killing it
 
 
@@ -36,17 +41,22 @@ class JobPool:
         workers: int,
         sessions: sessionmaker[Session],
         max_attempts: int,
+        retention: timedelta,
         kinds: Iterable[str] = ("search",),
     ) -> None:
         self.config = config
         self.sessions = sessions
         self.max_attempts = max_attempts
+        self.retention = retention
         self.kinds = tuple(kinds)
         self._context = multiprocessing.get_context("spawn")
         self._stop = self._context.Event()
         self._wake = self._context.Semaphore(0)
         self._closing = threading.Event()
-        self._release_stale()  # jobs left running by an earlier run of the service, once their lease ran out
+        try:
+            self._release_stale()  # jobs left running by an earlier run, once their lease ran out
+        except SQLAlchemyError:
+            log.exception("could not release stale leases at start-up; the supervisor tries again")
         self._processes = [self._start() for _ in range(workers)]
         self._supervisor = threading.Thread(target=self._supervise, name="job-supervisor", daemon=True)
         self._supervisor.start()
@@ -66,12 +76,25 @@ class JobPool:
         self._wake.release()
 
     def _supervise(self) -> None:
+        purged_at = 0.0
         while not self._closing.wait(SUPERVISE_S):
-            for i, process in enumerate(self._processes):
-                if not process.is_alive() and not self._closing.is_set():
-                    self._bury(process)
-                    self._processes[i] = self._start()
-            self._release_stale()
+            try:
+                for i, process in enumerate(self._processes):
+                    if not process.is_alive() and not self._closing.is_set():
+                        self._bury(process)
+                        self._processes[i] = self._start()
+                self._release_stale()
+                if time.monotonic() - purged_at > PURGE_EVERY_S:
+                    purged_at = time.monotonic()
+                    self._purge()
+            except SQLAlchemyError:  # the database refuses writes: try again next round, lose nothing
+                log.exception("job supervisor could not reach the database")
+
+    def _purge(self) -> None:
+        with self.sessions() as db:
+            purged = jobs.purge_finished(db, older_than=self.retention)
+        if purged:
+            log.info("purged %d finished jobs older than %s", purged, self.retention)
 
     def _bury(self, process: BaseProcess) -> None:
         reason = f"worker died (exit code {process.exitcode})"

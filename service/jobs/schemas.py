@@ -34,6 +34,10 @@ class _SearchRequestBase(BaseModel):
         """0..1 done, from what the search reported; None where the total is not known."""
         return None
 
+    def cells_to_score(self) -> int | None:
+        """The most cells the search may score (its cost); None where the space bounds it."""
+        return None
+
 
 class EvolutionRequest(_SearchRequestBase):
     """ReNAS's evolutionary search."""
@@ -43,6 +47,9 @@ class EvolutionRequest(_SearchRequestBase):
 
     def fraction(self, progress: Progress) -> float | None:
         return min(progress.generation / self.params.generations, 1.0)
+
+    def cells_to_score(self) -> int | None:
+        return self.params.population * (self.params.generations + 1)
 
 
 class ExhaustiveRequest(_SearchRequestBase):
@@ -60,6 +67,9 @@ class RandomRequest(_SearchRequestBase):
 
     def fraction(self, progress: Progress) -> float | None:
         return min(progress.evaluated / self.params.budget, 1.0)
+
+    def cells_to_score(self) -> int | None:
+        return self.params.budget
 
 
 SearchRequest = Annotated[

@@ -17,11 +17,11 @@ from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from service.core.orm import utcnow
-from service.jobs.models import UNFINISHED, Job, JobStatus
+from service.jobs.models import FINISHED, UNFINISHED, Job, JobStatus
 
 NO_LEASE: dict[str, Any] = {"worker": None, "heartbeat_at": None}
 
@@ -30,10 +30,32 @@ class JobStateError(ValueError):
     """The job is not in a state that allows the change asked for."""
 
 
-def create_job(db: Session, *, kind: str, request: BaseModel, model_id: str | None = None) -> Job:
+class QueueFullError(RuntimeError):
+    """Too many queued jobs (in all, or of one client); ``retry_after`` seconds is a fair wait."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def check_queue_room(db: Session, *, owner: str, max_total: int, max_per_owner: int) -> None:
+    """QueueFullError when the queue (or ``owner``'s share of it) is full."""
+    queued = select(func.count()).select_from(Job).where(Job.status == JobStatus.queued)
+    if (db.scalar(queued) or 0) >= max_total:
+        raise QueueFullError(f"{max_total} jobs are queued, the most the service holds", 30)
+    if (db.scalar(queued.where(Job.owner == owner)) or 0) >= max_per_owner:
+        raise QueueFullError(
+            f"you have {max_per_owner} jobs queued, the most one client may; try again later", 30
+        )
+
+
+def create_job(
+    db: Session, *, kind: str, request: BaseModel, model_id: str | None = None, owner: str | None = None
+) -> Job:
     job = Job(
         id=uuid.uuid4().hex,
         kind=kind,
+        owner=owner,
         status=JobStatus.queued,
         request=request.model_dump(mode="json"),
         progress={},
@@ -195,6 +217,14 @@ def release_dead(
             failed += 1
         _held(db, job_id, owner, **values, **NO_LEASE)
     return requeued, failed
+
+
+def purge_finished(db: Session, *, older_than: timedelta) -> int:
+    """Delete the jobs that finished more than ``older_than`` ago; returns how many."""
+    cutoff = utcnow() - older_than
+    result = db.execute(delete(Job).where(Job.status.in_(FINISHED), Job.finished_at < cutoff))
+    db.commit()
+    return result.rowcount
 
 
 def _held(db: Session, job_id: str, holder: str | None, /, **values: Any) -> bool:

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from functools import cache
 from multiprocessing.synchronize import Event, Semaphore
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.core.db import make_engine, make_sessionmaker
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 
 IDLE_POLL_S = 1.0  # an idle worker looks at the queue at least this often (wake-ups may be missed)
 PARENT_CHECK_S = 1.0
+DATABASE_RETRY_S = 5.0  # how long a worker waits after the database refused it
 
 # This process's spaces: NB101's gains the hash table once its file exists (the server may build it
 # after this worker started).
@@ -61,12 +63,18 @@ def serve(config: WorkerConfig, kinds: Iterable[str], stop: Event, wake: Semapho
     sessions = _sessions(config.database_url)
     identity_table.use_if_present(_SPACES, config.nb101_hash_table)
     while not stop.is_set():
-        with sessions() as db:
-            job_id = jobs.claim_next(db, kinds, me)
-        if job_id is None:
-            wake.acquire(timeout=IDLE_POLL_S)
-            continue
-        run_job(job_id, config, me, stop)
+        try:
+            with sessions() as db:
+                job_id = jobs.claim_next(db, kinds, me)
+            if job_id is None:
+                wake.acquire(timeout=IDLE_POLL_S)
+                continue
+            run_job(job_id, config, me, stop)
+        except SQLAlchemyError:
+            # The database refuses writes: stop working; a job this worker held is released when its
+            # lease runs out, and runs again (or fails after its attempts) once writes work again.
+            log.exception("worker %s cannot use the database; pausing", me)
+            stop.wait(DATABASE_RETRY_S)
 
 
 def run_job(job_id: str, config: WorkerConfig, worker: str, stop: Event | None = None) -> None:
@@ -93,6 +101,8 @@ def run_job(job_id: str, config: WorkerConfig, worker: str, stop: Event | None =
         if stop is not None and stop.is_set():  # shutting down: the job runs again after the restart
             with sessions() as db:
                 jobs.requeue(db, job_id, worker, count_attempt=False)
+    except SQLAlchemyError:
+        raise  # the database, not the job: the worker pauses and the lease decides
     except Exception as exc:
         log.exception("%s job %s failed", kind_name, job_id)
         with sessions() as db:

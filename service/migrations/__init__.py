@@ -44,7 +44,12 @@ def head() -> str:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
-    """Bring the database to ``revision`` (default: the newest), creating it where it is empty."""
+    """Bring the database to ``revision`` (default: the newest), creating it where it is empty.
+
+    A database already at the newest revision is only read (a service can start on a database that
+    refuses writes, and say so in /readyz)."""
+    if revision == "head" and current(database_url) == head():
+        return
     with _locked_connection(database_url) as connection:
         _stamp_release_0_1(connection)
         command.upgrade(alembic_config(connection), revision)

@@ -7,6 +7,9 @@ from cells import NB201_SKIPS
 from fastapi.testclient import TestClient
 from service_apps import make_settings, running_app
 
+from service import migrations
+from service.core.config import Settings
+
 
 def test_healthz_and_readyz(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
@@ -14,6 +17,7 @@ def test_healthz_and_readyz(client: TestClient) -> None:
         "ready": True,
         "models": 4,
         "database": True,
+        "database_writable": True,
         "nb101_hash_table": "off",  # tests run without it unless they set one up
     }
 
@@ -46,6 +50,7 @@ def test_not_ready_without_models_and_bad_models_rejected(models_dir: Path, tmp_
             "ready": False,
             "models": 0,
             "database": True,
+            "database_writable": True,
             "nb101_hash_table": "off",
         }
         rejected = {r["file"]: r["reason"] for r in client.get("/models").json()["rejected"]}
@@ -53,3 +58,28 @@ def test_not_ready_without_models_and_bad_models_rejected(models_dir: Path, tmp_
         assert rejected["garbage.json"].startswith("not a valid model card")
         response = client.post("/predict", json={"space": "nb201", "cells": [NB201_SKIPS]})
         assert response.status_code == 404
+
+
+def test_a_database_that_refuses_writes_is_not_ready_and_errors_are_json_503s(
+    models_dir: Path, tmp_path: Path
+) -> None:
+    """A read-only database: reads still answer, /readyz says why it is not ready, writes get a JSON
+    503 with the reason (never a plain-text 500)."""
+    path = tmp_path / "renas.db"
+    migrations.upgrade(f"sqlite:///{path}")
+    read_only = Settings(
+        models_dir=models_dir,
+        database_url=f"sqlite:///file:{path}?mode=ro&uri=true",
+        providers=["CPUExecutionProvider"],
+    )
+    with running_app(read_only) as client:
+        ready = client.get("/readyz")
+        assert ready.status_code == 503
+        assert (ready.json()["database"], ready.json()["database_writable"]) == (True, False)
+        assert client.get("/search").status_code == 200
+        refused = client.post("/search", json={"space": "nb201", "strategy": "exhaustive"})
+        assert refused.status_code == 503
+        assert refused.headers["content-type"] == "application/json"
+        assert refused.json()["detail"] == "database unavailable: attempt to write a readonly database"
+        study = client.post("/studies", json={"space": "nb201"})
+        assert study.status_code == 503

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import BaseModel, TypeAdapter
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from service import migrations
@@ -127,3 +128,22 @@ def test_an_unknown_kind_fails_the_job(setup) -> None:
     worker.run_job(job_id, config, WORKER)
     job = row(sessions, job_id)
     assert (job.status, job.error) == ("failed", "KeyError: 'paint'")
+
+
+def test_a_database_that_refuses_the_result_leaves_the_job_to_its_lease(setup, monkeypatch) -> None:
+    """The worker does not fail a job for the database's fault: the job stays running under its lease,
+    and once the lease runs out it goes back to the queue to run again."""
+    sessions, config = setup
+    job_id = submit(sessions, CountRequest(upto=5))
+
+    def refuse(*args: object, **kwargs: object) -> bool:
+        raise OperationalError("UPDATE jobs ...", {}, Exception("database or disk is full"))
+
+    monkeypatch.setattr(jobs, "finish_job", refuse)
+    with pytest.raises(OperationalError):
+        worker.run_job(job_id, config, WORKER)
+    assert row(sessions, job_id).status == "running"
+    monkeypatch.undo()
+    with sessions() as db:
+        assert jobs.release_dead(db, max_attempts=2, lease_seconds=0, reason="lease lost") == (1, 0)
+    assert row(sessions, job_id).status == "queued"

@@ -1,10 +1,11 @@
-"""GET /healthz (the process answers) and GET /readyz (models loaded and database reachable; also
-whether the NB101 hash table is in use, which only changes speed, never readiness)."""
+"""GET /healthz (the process answers) and GET /readyz (models loaded, database reachable and taking
+writes; also whether the NB101 hash table is in use, which only changes speed, never readiness)."""
 
 from fastapi import APIRouter, Response, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from service.api.deps import HashTableStateDep, RegistryDep, SessionDep
 from service.inference.identity_table import TableState
@@ -20,6 +21,7 @@ class Readiness(BaseModel):
     ready: bool
     models: int
     database: bool
+    database_writable: bool = Field(description="a write (rolled back) succeeds: jobs and tells can be taken")
     nb101_hash_table: TableState
 
 
@@ -32,12 +34,26 @@ async def healthz() -> Health:
 def readyz(
     registry: RegistryDep, db: SessionDep, hash_table: HashTableStateDep, response: Response
 ) -> Readiness:
-    try:
-        db.execute(text("SELECT 1"))
-        database = True
-    except SQLAlchemyError:
-        database = False
-    ready = database and bool(registry.models)
+    database = _succeeds(db, "SELECT 1")
+    # A write that changes nothing, rolled back: a read-only file or a full disk refuses it.
+    writable = database and _succeeds(db, "UPDATE alembic_version SET version_num = version_num")
+    ready = writable and bool(registry.models)
     if not ready:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    return Readiness(ready=ready, models=len(registry.models), database=database, nb101_hash_table=hash_table)
+    return Readiness(
+        ready=ready,
+        models=len(registry.models),
+        database=database,
+        database_writable=writable,
+        nb101_hash_table=hash_table,
+    )
+
+
+def _succeeds(db: Session, statement: str) -> bool:
+    try:
+        db.execute(text(statement))
+        return True
+    except SQLAlchemyError:
+        return False
+    finally:
+        db.rollback()

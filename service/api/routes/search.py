@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, HTTPException, Query, Response, status
 
-from service.api.deps import PoolDep, RegistryDep, SessionDep
+from service.api.deps import ClientDep, PoolDep, RegistryDep, SessionDep, SettingsDep
 from service.jobs import service as jobs
 from service.jobs.models import JobStatus
 from service.jobs.schemas import SEARCH_EXAMPLES, JobCreated, JobOut, JobPage, SearchRequest, job_out
@@ -19,17 +19,33 @@ NOT_FOUND = {404: {"description": "no such job"}}
     "",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=JobCreated,
-    responses={404: {"description": "no such model for the space"}},
+    responses={
+        404: {"description": "no such model for the space"},
+        429: {"description": "the queue (or your share of it) is full; see Retry-After"},
+    },
 )
 def create_search(
     body: Annotated[SearchRequest, Body(openapi_examples=SEARCH_EXAMPLES)],
     registry: RegistryDep,
     db: SessionDep,
     pool: PoolDep,
+    settings: SettingsDep,
+    client: ClientDep,
     response: Response,
 ) -> JobCreated:
     model = registry.pick(body.space, body.model, body.dataset)
-    job = jobs.create_job(db, kind=SEARCH.name, request=body, model_id=model.card.id)
+    cost = body.cells_to_score()
+    if cost is not None and cost > settings.max_job_cells:
+        message = f"this search may score {cost:,} cells; at most {settings.max_job_cells:,} per job"
+        detail = [{"loc": ["body", body.strategy, "params"], "msg": message, "type": "too_costly"}]
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail)
+    jobs.check_queue_room(
+        db,
+        owner=client,
+        max_total=settings.max_queued_jobs,
+        max_per_owner=settings.max_queued_jobs_per_client,
+    )
+    job = jobs.create_job(db, kind=SEARCH.name, request=body, model_id=model.card.id, owner=client)
     pool.submit(job.id)
     response.headers["Location"] = f"/search/{job.id}"
     return JobCreated(id=job.id, status=JobStatus(job.status))
