@@ -43,7 +43,7 @@ class Trial(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     study_id: Mapped[str] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer)  # 0, 1, 2, ... within the study, in order of creation
-    identity: Mapped[str] = mapped_column(String(64))
+    identity: Mapped[str] = mapped_column(String(256))
     cell: Mapped[dict[str, Any]] = mapped_column(JSON)
     params: Mapped[int] = mapped_column(BigInteger)
     flops: Mapped[int] = mapped_column(BigInteger)

@@ -33,7 +33,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
         sa.Column("study_id", sa.String(32), sa.ForeignKey("studies.id", ondelete="CASCADE"), nullable=False),
         sa.Column("number", sa.Integer(), nullable=False),
-        sa.Column("identity", sa.String(64), nullable=False),
+        sa.Column("identity", sa.String(256), nullable=False),
         sa.Column("cell", sa.JSON(), nullable=False),
         sa.Column("params", sa.BigInteger(), nullable=False),
         sa.Column("flops", sa.BigInteger(), nullable=False),
