@@ -21,7 +21,9 @@ from service.api.deps import require_api_key
 from service.api.errors import add_error_handlers
 from service.api.limits import BodySizeLimit
 from service.api.main import api_router
+from service.api.request_id import RequestId
 from service.api.security import ApiKeyGate
+from service.core import logs
 from service.core.config import Settings, get_settings
 from service.core.db import make_engine, make_sessionmaker
 from service.inference import identity_table
@@ -53,6 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             nb101_hash_table=settings.nb101_hash_table,
             lease_seconds=settings.job_lease_seconds,
             timeout_seconds=settings.job_timeout_seconds,
+            log_level=settings.log_level,
+            log_format=settings.log_format,
         )
         pool = JobPool(
             config,
@@ -84,8 +88,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
     add_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    # Added last, so outermost: a request without the key is refused before any byte of its body.
+    # Added after the body limit, so outside it: a request without the key is refused before any
+    # byte of its body. The request id is outermost: every answer, a 401 too, carries it.
     app.add_middleware(ApiKeyGate, api_key=settings.api_key, public_docs=settings.public_docs)
+    app.add_middleware(RequestId)
     Instrumentator().instrument(app).expose(
         app, include_in_schema=True, tags=["metrics"], dependencies=[Depends(require_api_key)]
     )
@@ -98,5 +104,11 @@ app = create_app()
 def serve() -> None:
     """``renas-serve``: the app on settings.host:settings.port (one process; searches use their own)."""
     settings = get_settings()
-    logging.basicConfig(level=settings.log_level.upper())
-    uvicorn.run("service.main:app", host=settings.host, port=settings.port, log_level=settings.log_level)
+    logs.configure(settings.log_level, settings.log_format)
+    uvicorn.run(
+        "service.main:app",
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        log_config=None,
+    )

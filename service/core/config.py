@@ -5,6 +5,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from service.core.logs import LogFormat
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -47,6 +49,9 @@ class Settings(BaseSettings):
         True, description="build the hash table file in the background at start-up when it is missing"
     )
     log_level: str = "info"
+    log_format: LogFormat = Field(
+        "text", description="text, or json: one JSON object per line for collectors"
+    )
 
     @field_validator("api_key", "nb101_hash_table", mode="before")
     @classmethod

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, Field, TypeAdapter
 from sqlalchemy.orm import Session, sessionmaker
 
+from service.core.logs import LogFormat
 from service.inference.identity_table import ServedSpaces
 from service.jobs import service as jobs
 
@@ -47,6 +48,8 @@ class WorkerConfig:
     nb101_hash_table: Path | None = None
     lease_seconds: float = 30.0  # a worker renews its job's lease every fifth of this
     timeout_seconds: float = 3600.0  # a job running longer fails with the reason
+    log_level: str = "info"
+    log_format: LogFormat = "text"
 
 
 class JobContext:

@@ -20,6 +20,7 @@ from multiprocessing.synchronize import Event, Semaphore
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from service.core import logs
 from service.core.db import make_engine, make_sessionmaker
 from service.inference import identity_table
 from service.jobs import service as jobs
@@ -58,6 +59,7 @@ def _exit_with_parent(parent: int) -> None:
 def serve(config: WorkerConfig, kinds: Iterable[str], stop: Event, wake: Semaphore, parent: int) -> None:
     """A worker process's life: run queued jobs of ``kinds`` until ``stop`` is set."""
     threading.Thread(target=_exit_with_parent, args=(parent,), name="parent-watch", daemon=True).start()
+    logs.configure(config.log_level, config.log_format)
     kinds = tuple(kinds)
     me = worker_id()
     sessions = _sessions(config.database_url)
@@ -79,6 +81,14 @@ def serve(config: WorkerConfig, kinds: Iterable[str], stop: Event, wake: Semapho
 
 def run_job(job_id: str, config: WorkerConfig, worker: str, stop: Event | None = None) -> None:
     """Run one claimed job to its end state; every error ends up in the job's row."""
+    token = logs.job_id.set(job_id)  # every log line of the job carries its id
+    try:
+        _run_claimed(job_id, config, worker, stop)
+    finally:
+        logs.job_id.reset(token)
+
+
+def _run_claimed(job_id: str, config: WorkerConfig, worker: str, stop: Event | None) -> None:
     sessions = _sessions(config.database_url)
     with sessions() as db:
         job = jobs.get_job(db, job_id)

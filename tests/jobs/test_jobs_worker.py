@@ -1,6 +1,7 @@
 """The worker runs any registered kind: it looks the kind up, validates the stored request, writes
 the result and the final progress, and records failures and stops in the row."""
 
+import logging
 import multiprocessing
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from service import migrations
+from service.core import logs
 from service.core.db import make_engine, make_sessionmaker
 from service.jobs import service as jobs
 from service.jobs import worker
@@ -147,3 +149,19 @@ def test_a_database_that_refuses_the_result_leaves_the_job_to_its_lease(setup, m
     with sessions() as db:
         assert jobs.release_dead(db, max_attempts=2, lease_seconds=0, reason="lease lost") == (1, 0)
     assert row(sessions, job_id).status == "queued"
+
+
+def test_a_jobs_log_lines_carry_its_id(setup) -> None:
+    sessions, config = setup
+    job_id = submit(sessions, CountRequest(upto=10, fail=True))  # logs the failure with its traceback
+    seen: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = seen.append  # type: ignore[method-assign]
+    handler.addFilter(logs.ContextFilter())
+    logging.getLogger("service.jobs.worker").addHandler(handler)
+    try:
+        worker.run_job(job_id, config, WORKER)
+    finally:
+        logging.getLogger("service.jobs.worker").removeHandler(handler)
+    assert seen and all(record.job_id == job_id for record in seen)
+    assert logs.job_id.get() is None  # and only while the job runs
