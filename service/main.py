@@ -21,6 +21,7 @@ from service.api.deps import require_api_key
 from service.api.errors import add_error_handlers
 from service.api.limits import BodySizeLimit
 from service.api.main import api_router
+from service.api.metrics import DATABASE_GAUGES
 from service.api.request_id import RequestId
 from service.api.security import ApiKeyGate
 from service.core import logs
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_attempts=settings.job_attempts,
             retention=timedelta(days=settings.job_retention_days),
         )
+        DATABASE_GAUGES.watch(sessions)
         app.state.settings = settings
         app.state.registry = registry
         app.state.spaces = spaces
@@ -77,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if table_build is not None:
                 table_build.stop()
             pool.shutdown()
+            DATABASE_GAUGES.unwatch(sessions)
             engine.dispose()
 
     app = FastAPI(

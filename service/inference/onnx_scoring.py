@@ -4,6 +4,7 @@ from collections.abc import Hashable, Sequence
 
 import numpy as np
 
+from service.core.metrics import CELLS_SCORED, ONNX_SECONDS
 from service.inference.registry import LoadedModel
 from service.spaces import Space
 
@@ -17,6 +18,8 @@ def score_cells(
     for start in range(0, len(cells), batch_size):
         batch = cells[start : start + batch_size]
         x = space.encode(batch, card.encoding)
-        (out,) = model.session.run([card.output_name], {card.input_name: x})
+        with ONNX_SECONDS.labels(card.id).time():
+            (out,) = model.session.run([card.output_name], {card.input_name: x})
         scores[start : start + len(batch)] = np.asarray(out, dtype=np.float32).reshape(len(batch))
+    CELLS_SCORED.labels(space.name, card.id).inc(len(cells))
     return scores

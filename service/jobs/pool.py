@@ -22,6 +22,8 @@ from multiprocessing.process import BaseProcess
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from service.core.metrics import CELLS_SCORED, JOB_QUEUE_WAIT, JOB_RUN
+from service.core.orm import utcnow
 from service.jobs import service as jobs
 from service.jobs.kind import WorkerConfig
 from service.jobs.worker import serve, worker_id
@@ -53,6 +55,7 @@ class JobPool:
         self._stop = self._context.Event()
         self._wake = self._context.Semaphore(0)
         self._closing = threading.Event()
+        self._observed_until = utcnow()  # jobs that finished before this pool started are not observed
         try:
             self._release_stale()  # jobs left running by an earlier run, once their lease ran out
         except SQLAlchemyError:
@@ -84,11 +87,27 @@ class JobPool:
                         self._bury(process)
                         self._processes[i] = self._start()
                 self._release_stale()
+                self._observe_finished()
                 if time.monotonic() - purged_at > PURGE_EVERY_S:
                     purged_at = time.monotonic()
                     self._purge()
             except SQLAlchemyError:  # the database refuses writes: try again next round, lose nothing
                 log.exception("job supervisor could not reach the database")
+
+    def _observe_finished(self) -> None:
+        """Metrics of the jobs that finished since the last look (their workers expose none)."""
+        with self.sessions() as db:
+            finished = jobs.finished_since(db, self._observed_until)
+        for job in finished:
+            if job.started_at is not None:
+                JOB_QUEUE_WAIT.labels(job.kind).observe((job.started_at - job.created_at).total_seconds())
+                JOB_RUN.labels(job.kind, job.status).observe(
+                    (job.finished_at - job.started_at).total_seconds()
+                )
+            evaluated = (job.progress or {}).get("evaluated")
+            if job.model_id is not None and evaluated:
+                CELLS_SCORED.labels(job.request.get("space", "-"), job.model_id).inc(evaluated)
+            self._observed_until = max(self._observed_until, job.finished_at)
 
     def _purge(self) -> None:
         with self.sessions() as db:

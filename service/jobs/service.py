@@ -13,7 +13,7 @@ then fails with the reason. Nothing accepted is lost across a restart: queued jo
 
 import uuid
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -217,6 +217,12 @@ def release_dead(
             failed += 1
         _held(db, job_id, owner, **values, **NO_LEASE)
     return requeued, failed
+
+
+def finished_since(db: Session, moment: datetime) -> list[Job]:
+    """Jobs that finished after ``moment``, oldest first."""
+    query = select(Job).where(Job.status.in_(FINISHED), Job.finished_at > moment).order_by(Job.finished_at)
+    return list(db.scalars(query))
 
 
 def purge_finished(db: Session, *, older_than: timedelta) -> int:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from service.core.metrics import STUDY_TELLS
 from service.core.orm import utcnow
 from service.inference.cells import InvalidCellsError, parse_cells
 from service.search.constraints import Budget
@@ -188,6 +189,8 @@ def _tell_once(
             )
         # else: told again, the same: nothing changes
     db.commit()
+    for result in results:
+        STUDY_TELLS.labels("failed" if result.failed else "value").inc()
     return TellOutcome([t.number for t in targets], changed)
 
 

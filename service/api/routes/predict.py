@@ -9,6 +9,7 @@ from service.api.limits import check_cell_count
 from service.api.offload import run_sized
 from service.api.responses import json_response
 from service.api.schemas import PREDICT_EXAMPLES, CellsRequest, ModelInfo, PredictResponse
+from service.core.metrics import REQUEST_CELLS
 from service.inference.predict import score_request
 from service.inference.registry import LoadedModel
 from service.spaces import Space
@@ -28,6 +29,7 @@ async def predict(
     spaces: SpacesDep,
 ) -> Response:
     check_cell_count(len(body.cells), settings)
+    REQUEST_CELLS.labels("/predict").observe(len(body.cells))
     model = registry.pick(body.space, body.model, body.dataset)
     return await run_sized(
         len(body.cells), predictions_response, model, spaces[body.space], body, batch_size=settings.batch_size

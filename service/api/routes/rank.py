@@ -9,6 +9,7 @@ from service.api.limits import check_cell_count
 from service.api.offload import run_sized
 from service.api.responses import json_response
 from service.api.schemas import RANK_EXAMPLES, ModelInfo, RankRequest, RankResponse
+from service.core.metrics import REQUEST_CELLS
 from service.inference.predict import score_request
 from service.inference.ranking import first_occurrences, rank_order
 from service.inference.registry import LoadedModel
@@ -29,6 +30,7 @@ async def rank_cells(
     spaces: SpacesDep,
 ) -> Response:
     check_cell_count(len(body.cells), settings)
+    REQUEST_CELLS.labels("/rank").observe(len(body.cells))
     model = registry.pick(body.space, body.model, body.dataset)
     return await run_sized(
         len(body.cells), ranking_response, model, spaces[body.space], body, batch_size=settings.batch_size
