@@ -2,14 +2,11 @@
 client (429 with Retry-After), and the purge of old finished jobs."""
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from service_apps import FINISHED, ClientFactory, wait_for_job
 from sqlalchemy import update
 
-from service import migrations
-from service.core.db import make_engine, make_sessionmaker
 from service.core.orm import utcnow
 from service.jobs import service as jobs
 from service.jobs.models import Job
@@ -67,16 +64,6 @@ def test_one_clients_share_of_the_queue_is_capped(app_factory: ClientFactory) ->
         assert full.status_code == 429 and "the most one client may" in full.json()["detail"]
         for job in client.get("/search", params={"status": "queued"}).json()["items"] + [{"id": running}]:
             client.post(f"/search/{job['id']}/cancel")
-
-
-@pytest.fixture
-def db(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'jobs.db'}"
-    migrations.upgrade(url)
-    engine = make_engine(url)
-    with make_sessionmaker(engine)() as session:
-        yield session
-    engine.dispose()
 
 
 def test_quotas_count_queued_jobs_per_owner(db) -> None:

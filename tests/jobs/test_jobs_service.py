@@ -1,28 +1,15 @@
 """Job state changes are conditional, so the API, workers and restarts never overwrite each other."""
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from service import migrations
-from service.core.db import make_engine, make_sessionmaker
 from service.core.orm import utcnow
 from service.jobs import service as jobs
 from service.jobs.models import Job
 from service.jobs.schemas import ExhaustiveRequest
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Session:
-    url = f"sqlite:///{tmp_path / 'jobs.db'}"
-    migrations.upgrade(url)
-    engine = make_engine(url)
-    with make_sessionmaker(engine)() as session:
-        yield session
-    engine.dispose()
 
 
 def new_job(db: Session) -> str:
