@@ -27,6 +27,6 @@ def test_readme_start_command_is_the_container_command() -> None:
 
 def test_ci_requires_the_benchmark_tables() -> None:
     ci = (ROOT / ".ci" / "run").read_text()
-    assert "RENAS_REQUIRE_DATA=1" in ci
+    assert "RENAS_REQUIRE_DATA=1" in ci and "RENAS_REQUIRE_POSTGRES=1" in ci
     for table in ("nb101_20k.jsonl.gz", "nb201.csv"):
         assert table in ci

@@ -29,7 +29,7 @@ class StudyCreate(BaseModel):
     )
 
 
-class Prediction(BaseModel):
+class PredictedValue(BaseModel):
     mean: float
     spread: float | None
 
@@ -42,7 +42,7 @@ class TrialOut(BaseModel):
     flops: int
     state: Literal["pending", "complete", "failed"]
     value: float | None
-    predicted: Prediction | None = Field(description="the predictor's view when it was proposed; null before")
+    predicted: PredictedValue | None = Field(description="the predictor's view when proposed; null before")
     reason: str = Field(description='"initial design", "acquisition", or "told" (measured by the user)')
     created_at: datetime
     told_at: datetime | None

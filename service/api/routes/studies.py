@@ -15,7 +15,7 @@ from service.studies.schemas import (
     Best,
     Counts,
     HistoryPoint,
-    Prediction,
+    PredictedValue,
     Refit,
     StudyCreate,
     StudyCreated,
@@ -38,7 +38,7 @@ NO_REFITS = Refit(state="unavailable", detail="this release proposes the initial
 def trial_out(trial: Trial) -> TrialOut:
     predicted = None
     if trial.predicted_mean is not None:
-        predicted = Prediction(mean=trial.predicted_mean, spread=trial.predicted_spread)
+        predicted = PredictedValue(mean=trial.predicted_mean, spread=trial.predicted_spread)
     return TrialOut(
         trial=trial.number,
         cell=trial.cell,
