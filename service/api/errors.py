@@ -1,4 +1,5 @@
-"""Domain errors -> HTTP answers, so routes stay free of try/except and nothing leaks as a 500."""
+"""Domain errors -> HTTP answers in the one error shape (``service.api.problems``), so routes stay
+free of try/except and nothing leaks as a 500."""
 
 import json
 from collections.abc import Callable
@@ -9,7 +10,9 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from service.api.problems import problems
 from service.inference.cells import InvalidCellsError
 from service.inference.registry import ModelNotFoundError
 from service.jobs.service import JobStateError, QueueFullError
@@ -61,31 +64,41 @@ def _invalid_cells(_: Request, exc: Exception) -> JSONResponse:
 
 def _status(code: int) -> Callable[[Request, Exception], JSONResponse]:
     def handler(_: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, code)
+        return JSONResponse(problems(code, str(exc)), code)
 
     return handler
+
+
+def _http(_: Request, exc: Exception) -> JSONResponse:
+    """HTTPExceptions (the routes' 404s and 422s, Starlette's unknown paths and methods) in the one shape."""
+    assert isinstance(exc, StarletteHTTPException)
+    body = (
+        {"detail": exc.detail} if isinstance(exc.detail, list) else problems(exc.status_code, str(exc.detail))
+    )
+    return JSONResponse(body, exc.status_code, headers=exc.headers)
 
 
 def _queue_full(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, QueueFullError)
     headers = {"Retry-After": str(exc.retry_after)}
-    return JSONResponse({"detail": str(exc)}, status.HTTP_429_TOO_MANY_REQUESTS, headers=headers)
+    return JSONResponse(problems(429, str(exc)), status.HTTP_429_TOO_MANY_REQUESTS, headers=headers)
 
 
 def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:
     """The database refused (read-only, disk full, unreachable): 503 with the reason, never a bare 500."""
     assert isinstance(exc, DBAPIError)
     reason = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
-    return JSONResponse({"detail": f"database unavailable: {reason}"}, status.HTTP_503_SERVICE_UNAVAILABLE)
+    return JSONResponse(problems(503, f"database unavailable: {reason}"), status.HTTP_503_SERVICE_UNAVAILABLE)
 
 
 def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     """Whatever else went wrong is logged with its traceback and answered in JSON, like every error."""
-    return JSONResponse({"detail": f"internal error ({type(exc).__name__})"}, 500)
+    return JSONResponse(problems(500, f"internal error ({type(exc).__name__})"), 500)
 
 
 def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _request_validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(InvalidCellsError, _invalid_cells)
     app.add_exception_handler(ModelNotFoundError, _status(status.HTTP_404_NOT_FOUND))
     app.add_exception_handler(TooManyCellsError, _status(status.HTTP_413_CONTENT_TOO_LARGE))

@@ -4,6 +4,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.api.asgi import send_json
 from service.api.errors import TooManyCellsError
+from service.api.problems import problem_bytes
 from service.core.config import Settings
 
 
@@ -52,4 +53,4 @@ class BodySizeLimit:
         await self.app(scope, counting_receive, guarded_send)
 
     async def _reject(self, send: Send) -> None:
-        await send_json(send, 413, f'{{"detail":"request body over {self.max_bytes} bytes"}}'.encode())
+        await send_json(send, 413, problem_bytes(413, f"request body over {self.max_bytes} bytes"))

@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Depends
 
 from service.api.deps import require_api_key
+from service.api.problems import documented
 from service.api.routes import health, models, predict, rank, search, studies
 
 api_router = APIRouter()
@@ -10,7 +11,7 @@ api_router.include_router(health.router)
 
 protected = APIRouter(
     dependencies=[Depends(require_api_key)],
-    responses={401: {"description": "missing or wrong X-API-Key (only when RENAS_API_KEY is set)"}},
+    responses=documented({401: "missing or wrong X-API-Key (only when RENAS_API_KEY is set)"}),
 )
 protected.include_router(predict.router)
 protected.include_router(rank.router)

@@ -11,11 +11,12 @@ import secrets
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.api.asgi import send_json
+from service.api.problems import problem_bytes
 
 OPEN_PATHS = frozenset({"/healthz", "/readyz"})
 DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
 HEADER = b"x-api-key"
-UNAUTHORIZED = b'{"detail":"missing or wrong X-API-Key"}'
+UNAUTHORIZED = problem_bytes(401, "missing or wrong X-API-Key")
 
 
 def key_matches(given: str | bytes | None, key: str) -> bool:

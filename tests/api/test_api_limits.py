@@ -15,12 +15,12 @@ def test_limits(app_factory: ClientFactory) -> None:
         for path in ("/predict", "/rank"):
             response = client.post(path, json=too_many)
             assert response.status_code == 413
-            assert "4 cells in one request; at most 3" in response.json()["detail"]
+            assert "4 cells in one request; at most 3" in response.json()["detail"][0]["msg"]
 
         big = b'{"space": "nb101", "cells": [' + b" " * 3000 + b"]}"
         response = client.post("/predict", content=big, headers={"content-type": "application/json"})
         assert response.status_code == 413
-        assert "2000 bytes" in response.json()["detail"]
+        assert "2000 bytes" in response.json()["detail"][0]["msg"]
 
         def chunks() -> Iterator[bytes]:  # no Content-Length: counted while it streams in
             yield b'{"space": "nb101", "cells": ['

@@ -79,7 +79,7 @@ def test_picks_the_model(client: TestClient, extra: dict, model_id: str) -> None
 def test_unknown_model_is_404(client: TestClient, extra: dict, message: str) -> None:
     response = client.post("/predict", json={"space": "nb201", "cells": [NB201_SKIPS], **extra})
     assert response.status_code == 404
-    assert message in response.json()["detail"]
+    assert message in response.json()["detail"][0]["msg"]
 
 
 def test_invalid_cells_are_named_by_index_with_the_spaces_reason(client: TestClient) -> None:

@@ -37,7 +37,9 @@ def test_no_key_is_refused_before_the_body_is_parsed(app_factory: ClientFactory)
         headers = {"content-type": "application/json"}
         malformed = client.post("/predict", content=b'{"space": "nb101", "cells": [', headers=headers)
         assert malformed.status_code == 401 and malformed.headers["www-authenticate"] == "ApiKey"
-        assert malformed.json() == {"detail": "missing or wrong X-API-Key"}
+        assert malformed.json() == {
+            "detail": [{"loc": [], "msg": "missing or wrong X-API-Key", "type": "unauthorized"}]
+        }
         with_key = client.post(
             "/predict", content=b'{"space": "nb101", "cells": [', headers={**headers, "X-API-Key": "s3cret"}
         )

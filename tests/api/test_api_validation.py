@@ -60,3 +60,27 @@ def test_a_non_finite_number_is_a_422_not_a_500(client: TestClient) -> None:
         ("body", "exhaustive", "max_flops"),
         ("body", "exhaustive", "seed"),
     }
+
+
+def test_every_error_has_the_one_shape(client: TestClient) -> None:
+    """404s (a route's and an unknown path), 405, 409, 413 and 422 alike: a list of loc, msg, type."""
+    answers = [
+        client.get("/search/no-such-job"),
+        client.get("/no/such/path"),
+        client.delete("/predict"),
+        client.post("/predict", json={"space": "nb201", "cells": [NB101_CHAIN]}),
+        client.post("/predict", json={"space": "nb201", "model": "nope", "cells": [{"arch": "x"}]}),
+    ]
+    assert [a.status_code for a in answers] == [404, 404, 405, 422, 404]
+    for answer in answers:
+        (problem, *_) = answer.json()["detail"]
+        assert set(problem) >= {"loc", "msg", "type"} and problem["msg"]
+
+
+def test_openapi_documents_the_error_shape_with_an_example(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    responses = schema["paths"]["/search/{job_id}"]["get"]["responses"]
+    example = responses["404"]["content"]["application/json"]["example"]
+    assert example["detail"][0]["type"] == "not_found"
+    assert responses["404"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorOut")
+    assert "401" in schema["paths"]["/predict"]["post"]["responses"]

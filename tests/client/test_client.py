@@ -23,6 +23,7 @@ from renas_client import (
 )
 from renas_client import models as client_models
 
+from service.api.problems import problems
 from service.main import create_app
 
 
@@ -117,9 +118,9 @@ def _answering(status: int, body: dict, headers: dict | None = None) -> Client:
 
 def test_status_codes_map_to_exceptions() -> None:
     with pytest.raises(TooLargeError):
-        _answering(413, {"detail": "too many cells"}).predict("nb201", [NB201_CONVS])
+        _answering(413, problems(413, "too many cells")).predict("nb201", [NB201_CONVS])
     with pytest.raises(QueueFullError) as full:
-        _answering(429, {"detail": "queue full"}, {"Retry-After": "30"}).search("nb201", "exhaustive")
+        _answering(429, problems(429, "queue full"), {"Retry-After": "30"}).search("nb201", "exhaustive")
     assert full.value.retry_after == 30.0
 
 
@@ -128,7 +129,7 @@ def test_reads_are_retried_and_a_search_never_is() -> None:
 
     def flaky(request: httpx.Request) -> httpx.Response:
         calls.append(request.method)
-        return httpx.Response(503, json={"detail": "busy"})
+        return httpx.Response(503, json=problems(503, "busy"))
 
     client = Client("http://service", retries=2)
     client._http = httpx.Client(base_url="http://service", transport=httpx.MockTransport(flaky))

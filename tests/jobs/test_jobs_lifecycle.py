@@ -86,7 +86,7 @@ def test_cancel_stops_a_running_job_and_frees_its_worker(client: TestClient) -> 
     assert again.status_code == 200  # cancelling twice is harmless
     finished = client.post(f"/search/{quick.json()['id']}/cancel")
     assert finished.status_code == 409
-    assert "already succeeded" in finished.json()["detail"]
+    assert "already succeeded" in finished.json()["detail"][0]["msg"]
 
 
 def test_list_is_paginated_newest_first(client: TestClient) -> None:

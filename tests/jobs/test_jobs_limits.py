@@ -48,7 +48,7 @@ def test_a_full_queue_answers_429_with_retry_after(app_factory: ClientFactory) -
         assert [r.status_code for r in queued] == [202, 202]
         full = client.post("/search", json=ENDLESS)
         assert full.status_code == 429 and full.headers["retry-after"] == "30"
-        assert "2 jobs are queued" in full.json()["detail"]
+        assert "2 jobs are queued" in full.json()["detail"][0]["msg"]
         client.post(f"/search/{queued[0].json()['id']}/cancel")
         assert client.post("/search", json=ENDLESS).status_code == 202  # room again
         for job in client.get("/search", params={"status": "queued"}).json()["items"] + [{"id": running}]:
@@ -61,7 +61,7 @@ def test_one_clients_share_of_the_queue_is_capped(app_factory: ClientFactory) ->
         wait_for_job(client, running, {"running"})
         assert client.post("/search", json=ENDLESS).status_code == 202
         full = client.post("/search", json=ENDLESS)
-        assert full.status_code == 429 and "the most one client may" in full.json()["detail"]
+        assert full.status_code == 429 and "the most one client may" in full.json()["detail"][0]["msg"]
         for job in client.get("/search", params={"status": "queued"}).json()["items"] + [{"id": running}]:
             client.post(f"/search/{job['id']}/cancel")
 

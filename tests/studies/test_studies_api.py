@@ -90,7 +90,7 @@ def test_telling_again_is_a_no_op_and_a_different_value_a_conflict(client: TestC
     again = tell(client, study, {"trial": trial["trial"], "value": 70.0})
     assert again.status_code == 200 and again.json()["changed"] == 0
     other = tell(client, study, {"trial": trial["trial"], "value": 69.0})
-    assert other.status_code == 409 and "already told value 70.0" in other.json()["detail"]
+    assert other.status_code == 409 and "already told value 70.0" in other.json()["detail"][0]["msg"]
     failed = tell(client, study, {"trial": trial["trial"], "failed": True})
     assert failed.status_code == 409
 
@@ -99,7 +99,7 @@ def test_a_bad_entry_changes_nothing(client: TestClient) -> None:
     study = new_study(client)
     (trial,) = ask(client, study, 1)
     response = tell(client, study, {"trial": trial["trial"], "value": 70.0}, {"trial": 99, "value": 1.0})
-    assert response.status_code == 404 and "results[1]" in response.json()["detail"]
+    assert response.status_code == 404 and "results[1]" in response.json()["detail"][0]["msg"]
     assert client.get(f"/studies/{study}").json()["counts"]["told"] == 0
 
 

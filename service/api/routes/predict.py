@@ -7,6 +7,7 @@ from fastapi import APIRouter, Body, Response
 from service.api.deps import RegistryDep, SettingsDep, SpacesDep
 from service.api.limits import check_cell_count
 from service.api.offload import run_sized
+from service.api.problems import documented
 from service.api.responses import json_response
 from service.api.schemas import PREDICT_EXAMPLES, CellsRequest, ModelInfo, PredictResponse
 from service.core.metrics import REQUEST_CELLS
@@ -20,7 +21,7 @@ router = APIRouter(tags=["predict"])
 @router.post(
     "/predict",
     response_model=PredictResponse,
-    responses={404: {"description": "no such model for the space"}, 413: {"description": "too many cells"}},
+    responses=documented({404: "no such model for the space", 413: "too many cells, or too large a body"}),
 )
 async def predict(
     body: Annotated[CellsRequest, Body(openapi_examples=PREDICT_EXAMPLES)],

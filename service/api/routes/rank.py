@@ -7,6 +7,7 @@ from fastapi import APIRouter, Body, Response
 from service.api.deps import RegistryDep, SettingsDep, SpacesDep
 from service.api.limits import check_cell_count
 from service.api.offload import run_sized
+from service.api.problems import documented
 from service.api.responses import json_response
 from service.api.schemas import RANK_EXAMPLES, ModelInfo, RankRequest, RankResponse
 from service.core.metrics import REQUEST_CELLS
@@ -21,7 +22,7 @@ router = APIRouter(tags=["rank"])
 @router.post(
     "/rank",
     response_model=RankResponse,
-    responses={404: {"description": "no such model for the space"}, 413: {"description": "too many cells"}},
+    responses=documented({404: "no such model for the space", 413: "too many cells, or too large a body"}),
 )
 async def rank_cells(
     body: Annotated[RankRequest, Body(openapi_examples=RANK_EXAMPLES)],

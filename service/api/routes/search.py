@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, HTTPException, Query, Response, status
 
 from service.api.deps import ClientDep, PoolDep, RegistryDep, SessionDep, SettingsDep
+from service.api.problems import documented
 from service.jobs import service as jobs
 from service.jobs.models import JobStatus
 from service.jobs.schemas import SEARCH_EXAMPLES, JobCreated, JobOut, JobPage, SearchRequest, job_out
@@ -12,17 +13,16 @@ from service.jobs.search_kind import SEARCH
 
 router = APIRouter(prefix="/search", tags=["search"])
 
-NOT_FOUND = {404: {"description": "no such job"}}
+NOT_FOUND = {404: "no such job"}
 
 
 @router.post(
     "",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=JobCreated,
-    responses={
-        404: {"description": "no such model for the space"},
-        429: {"description": "the queue (or your share of it) is full; see Retry-After"},
-    },
+    responses=documented(
+        {404: "no such model for the space", 429: "the queue (or your share of it) is full; see Retry-After"}
+    ),
 )
 def create_search(
     body: Annotated[SearchRequest, Body(openapi_examples=SEARCH_EXAMPLES)],
@@ -62,7 +62,7 @@ def list_searches(
     return JobPage(items=[job_out(j) for j in items], total=total, offset=offset, limit=limit)
 
 
-@router.get("/{job_id}", response_model=JobOut, responses=NOT_FOUND)
+@router.get("/{job_id}", response_model=JobOut, responses=documented(NOT_FOUND))
 def get_search(job_id: str, db: SessionDep) -> JobOut:
     job = jobs.get_job(db, job_id, kind=SEARCH.name)
     if job is None:
@@ -73,7 +73,7 @@ def get_search(job_id: str, db: SessionDep) -> JobOut:
 @router.post(
     "/{job_id}/cancel",
     response_model=JobOut,
-    responses={**NOT_FOUND, 409: {"description": "the job has already finished"}},
+    responses=documented({**NOT_FOUND, 409: "the job has already finished"}),
 )
 def cancel_search(job_id: str, db: SessionDep) -> JobOut:
     job = jobs.cancel_job(db, job_id, kind=SEARCH.name)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from service.api.deps import SessionDep, SettingsDep, SpacesDep
 from service.api.limits import check_cell_count
+from service.api.problems import documented
 from service.studies import service as studies
 from service.studies.models import Study, Trial
 from service.studies.schemas import (
@@ -29,7 +30,7 @@ from service.studies.schemas import (
 
 router = APIRouter(prefix="/studies", tags=["studies"])
 
-NOT_FOUND = {404: {"description": "no such study (or trial)"}}
+NOT_FOUND = documented({404: "no such study (or trial)"})
 # Refits (a predictor trained on the told cells) are not part of this release: ask proposes the
 # initial design, uniform over the unseen cells of the pool or space.
 NO_REFITS = Refit(state="unavailable", detail="this release proposes the initial design only; no refits yet")
@@ -113,7 +114,7 @@ def ask(study_id: str, body: AskRequest, db: SessionDep, spaces: SpacesDep) -> A
 @router.post(
     "/{study_id}/tell",
     response_model=TellResponse,
-    responses={**NOT_FOUND, 409: {"description": "a result contradicts one told before"}},
+    responses=documented({404: "no such study (or trial)", 409: "a result contradicts one told before"}),
 )
 def tell(
     study_id: str, body: TellRequest, db: SessionDep, spaces: SpacesDep, settings: SettingsDep
