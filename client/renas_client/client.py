@@ -1,8 +1,9 @@
-"""``Client``: one method per route, a handle per search job and per study.
+"""``Client``: one method per route, a handle per search job and per study (``AsyncClient`` in
+``aio.py`` is the same over httpx's async client; both run the requests of ``calls.py``).
 
-Retries (with backoff) only where a retry cannot do a thing twice: reads, and tells (telling the
-same value again is a no-op for the service). A POST /search is never retried blindly: a lost answer
-could mean a job that exists.
+Retries (with backoff) only where a retry cannot do a thing twice: reads, and tells. A POST /search
+or an ask is never retried blindly. Connections that never reached the service are retried by the
+transport, which is safe for any request.
 """
 
 import sys
@@ -12,7 +13,8 @@ from typing import Any
 
 import httpx
 
-from renas_client.cells import cell_json
+from renas_client import calls
+from renas_client.calls import Call
 from renas_client.errors import raise_for
 from renas_client.models import (
     JobOut,
@@ -25,9 +27,6 @@ from renas_client.models import (
     TrialOut,
 )
 
-RETRY_STATUSES = frozenset({502, 503, 504})
-FINISHED = frozenset({"succeeded", "failed", "cancelled"})
-
 
 class Client:
     """A client of one service; use it as a context manager (or call ``close``)."""
@@ -35,10 +34,8 @@ class Client:
     def __init__(
         self, base_url: str, api_key: str | None = None, *, timeout: float = 60.0, retries: int = 3
     ) -> None:
-        headers = {"X-API-Key": api_key} if api_key else {}
-        # transport retries cover connections that never reached the service: safe for any request
         transport = httpx.HTTPTransport(retries=retries)
-        self._http = httpx.Client(base_url=base_url, headers=headers, timeout=timeout, transport=transport)
+        self._http = httpx.Client(transport=transport, **calls.connection(base_url, api_key, timeout))
         self.retries = retries
         self.studies = Studies(self)
 
@@ -51,31 +48,27 @@ class Client:
     def close(self) -> None:
         self._http.close()
 
-    def _call(self, method: str, path: str, *, retry: bool, **kwargs: Any) -> Any:
-        for attempt in range(self.retries + 1 if retry else 1):
-            response = self._http.request(method, path, **kwargs)
-            if not (retry and response.status_code in RETRY_STATUSES and attempt < self.retries):
+    def run(self, call: Call) -> Any:
+        """Send ``call`` (again, where that is safe) and read its answer; errors as exceptions."""
+        for attempt in range(calls.attempts(call, self.retries)):
+            response = self._http.request(call.method, call.path, json=call.json, params=call.params or None)
+            if not calls.again(call, response.status_code, attempt, self.retries):
                 break
-            time.sleep(min(0.25 * 2**attempt, 4.0))
-        raise_for(response)
-        return response.json()
+            time.sleep(calls.backoff(attempt))
+        if response.status_code not in call.answers:
+            raise_for(response)
+        return call.parse(response.json())
 
     def ready(self) -> Readiness:
-        """GET /readyz (a 503 still answers: readiness is the answer, not an error)."""
-        response = self._http.get("/readyz")
-        if response.status_code not in (200, 503):
-            raise_for(response)
-        return Readiness.model_validate(response.json())
+        return self.run(calls.ready())
 
     def models(self) -> list[dict[str, Any]]:
-        """GET /models: the loaded models' cards and providers."""
-        return self._call("GET", "/models", retry=True)["models"]
+        return self.run(calls.models())
 
     def predict(
         self, space: str, cells: Iterable[Any], *, model: str | None = None, dataset: str | None = None
     ) -> PredictResponse:
-        body = _cells_body(space, cells, model=model, dataset=dataset)
-        return PredictResponse.model_validate(self._call("POST", "/predict", retry=True, json=body))
+        return self.run(calls.predict(space, cells, model, dataset))
 
     def rank(
         self,
@@ -86,14 +79,11 @@ class Client:
         model: str | None = None,
         dataset: str | None = None,
     ) -> RankResponse:
-        body = _cells_body(space, cells, model=model, dataset=dataset) | _given(top_k=top_k)
-        return RankResponse.model_validate(self._call("POST", "/rank", retry=True, json=body))
+        return self.run(calls.rank(space, cells, top_k, model, dataset))
 
     def search(self, space: str, strategy: str, **request: Any) -> "SearchJob":
         """POST /search (never retried); the job's handle."""
-        body = {"space": space, "strategy": strategy, **{k: v for k, v in request.items() if v is not None}}
-        created = self._call("POST", "/search", retry=False, json=body)
-        return SearchJob(self, created["id"])
+        return SearchJob(self, self.run(calls.search(space, strategy, request)))
 
 
 class SearchJob:
@@ -104,57 +94,38 @@ class SearchJob:
         self.id = job_id
 
     def status(self) -> JobOut:
-        return JobOut.model_validate(self.client._call("GET", f"/search/{self.id}", retry=True))
+        return self.client.run(calls.job(self.id))
 
     def wait(self, *, progress: bool = False, poll: float = 0.5, timeout: float | None = None) -> JobOut:
         """The job once it has finished; with ``progress`` a one-line progress bar on stderr."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            job = self.status()
+        while (job := self.status()).status not in calls.FINISHED:
             if progress:
-                _bar(job)
-            if job.status in FINISHED:
-                if progress:
-                    sys.stderr.write("\n")
-                return job
+                progress_bar(job)
             if deadline is not None and time.monotonic() > deadline:
                 raise TimeoutError(f"job {self.id} still {job.status} after {timeout} s")
             time.sleep(poll)
+        if progress:
+            progress_bar(job, end="\n")
+        return job
 
     def cancel(self) -> JobOut:
-        return JobOut.model_validate(self.client._call("POST", f"/search/{self.id}/cancel", retry=True))
+        return self.client.run(calls.cancel(self.id))
 
     def result(self) -> SearchResultOut:
         """The result of a finished job; waits for it first."""
-        job = self.wait()
-        if job.result is None:
-            raise RuntimeError(f"job {self.id} {job.status}: {job.error}")
-        return job.result
+        return result_of(self.wait())
 
 
 class Studies:
-    """``client.studies``: create and list studies."""
+    """``client.studies``: create a study, or open one by id."""
 
     def __init__(self, client: Client) -> None:
         self.client = client
 
-    def create(
-        self,
-        space: str,
-        *,
-        name: str = "",
-        goal: str = "maximize",
-        seed: int = 0,
-        max_params: int | None = None,
-        max_flops: int | None = None,
-        candidates: Iterable[Any] | None = None,
-    ) -> "Study":
-        body = {"space": space, "name": name, "goal": goal, "seed": seed}
-        body |= _given(max_params=max_params, max_flops=max_flops)
-        if candidates is not None:
-            body["candidates"] = [cell_json(c) for c in candidates]
-        created = self.client._call("POST", "/studies", retry=False, json=body)
-        return Study(self.client, created["id"])
+    def create(self, space: str, *, candidates: Iterable[Any] | None = None, **settings: Any) -> "Study":
+        """Settings: ``name``, ``goal`` ("maximize", "minimize"), ``seed``, ``max_params``, ``max_flops``."""
+        return Study(self.client, self.client.run(calls.create_study(space, settings, candidates)))
 
     def get(self, study_id: str) -> "Study":
         study = Study(self.client, study_id)
@@ -170,56 +141,44 @@ class Study:
         self.id = study_id
 
     def ask(self, n: int = 10) -> list[TrialOut]:
-        """Never retried: a lost answer would have created trials (the next ask proposes others)."""
-        answer = self.client._call("POST", f"/studies/{self.id}/ask", retry=False, json={"n": n})
-        return [TrialOut.model_validate(t) for t in answer["trials"]]
+        return self.client.run(calls.ask(self.id, n))
 
     def tell(self, results: Sequence[dict[str, Any]]) -> TellResponse:
         """Results: ``{"trial": 3, "value": 71.2}``, ``{"trial": 4, "failed": True}`` or
-        ``{"cell": <any cell form>, "value": 69.0}``. Retried on a lost answer: telling again is a no-op."""
-        body = {"results": [_result(r) for r in results]}
-        return TellResponse.model_validate(
-            self.client._call("POST", f"/studies/{self.id}/tell", retry=True, json=body)
-        )
+        ``{"cell": <any cell form>, "value": 69.0}``."""
+        return self.client.run(calls.tell(self.id, results))
 
     def summary(self) -> StudyOut:
-        return StudyOut.model_validate(self.client._call("GET", f"/studies/{self.id}", retry=True))
+        return self.client.run(calls.study(self.id))
 
     def best(self) -> tuple[dict[str, Any], float] | None:
         """(cell, value) of the best told trial; None before the first value."""
-        best = self.summary().best
-        return None if best is None else (best.cell, best.value)
+        return best_of(self.summary())
 
     def trials(self) -> list[TrialOut]:
         """Every trial, by number (pages through them)."""
         trials: list[TrialOut] = []
         while True:
-            page = self.client._call(
-                "GET", f"/studies/{self.id}/trials", retry=True, params={"offset": len(trials), "limit": 1000}
-            )
+            page = self.client.run(calls.trials_page(self.id, len(trials)))
             trials += [TrialOut.model_validate(t) for t in page["items"]]
             if len(trials) >= page["total"] or not page["items"]:
                 return trials
 
 
-def _given(**values: Any) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if v is not None}
+def result_of(job: JobOut) -> SearchResultOut:
+    if job.result is None:
+        raise RuntimeError(f"job {job.id} {job.status}: {job.error}")
+    return job.result
 
 
-def _cells_body(
-    space: str, cells: Iterable[Any], *, model: str | None, dataset: str | None
-) -> dict[str, Any]:
-    return {"space": space, "cells": [cell_json(c) for c in cells]} | _given(model=model, dataset=dataset)
+def best_of(study: StudyOut) -> tuple[dict[str, Any], float] | None:
+    return None if study.best is None else (study.best.cell, study.best.value)
 
 
-def _result(result: dict[str, Any]) -> dict[str, Any]:
-    return {**result, "cell": cell_json(result["cell"])} if "cell" in result else dict(result)
-
-
-def _bar(job: JobOut, width: int = 30) -> None:
+def progress_bar(job: JobOut, *, end: str = "", width: int = 30) -> None:
     fraction = job.progress.fraction
     filled = "" if fraction is None else "#" * round(fraction * width)
     done = "?" if fraction is None else f"{fraction:4.0%}"
     best = "-" if job.progress.best_score is None else f"{job.progress.best_score:.4f}"
     cells = f"{job.progress.evaluated:,} cells"
-    sys.stderr.write(f"\r{job.id[:8]} {job.status:9} [{filled:<{width}}] {done} {cells}, best {best}")
+    sys.stderr.write(f"\r{job.id[:8]} {job.status:9} [{filled:<{width}}] {done} {cells}, best {best}{end}")

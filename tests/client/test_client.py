@@ -2,6 +2,7 @@
 cells in every form people hold them in, the errors as exceptions, and its models checked against
 the service's OpenAPI schema."""
 
+import asyncio
 import importlib.metadata
 import os
 import re
@@ -14,11 +15,13 @@ import pytest
 from cells import NB101_BAD_OP, NB101_BRANCHES, NB101_CHAIN, NB201_CONVS, NB201_SKIPS
 from live_server import free_port, running
 from renas_client import (
+    AsyncClient,
     Client,
     ConflictError,
     InvalidCellsError,
     NotFoundError,
     QueueFullError,
+    ServiceUnavailableError,
     TooLargeError,
 )
 from renas_client import models as client_models
@@ -171,3 +174,40 @@ def test_the_readmes_study_loop_runs(base_url: str, capsys: pytest.CaptureFixtur
     exec(compile(code.replace("http://localhost:8000", base_url), "README.md", "exec"), {})
     cell, value = eval(capsys.readouterr().out)  # what the example printed
     assert value == float(len(cell["arch"]))
+
+
+def test_the_async_client_runs_the_same_calls(base_url: str) -> None:
+    async def session() -> tuple[float, str, int]:
+        async with AsyncClient(base_url) as client:
+            assert (await client.ready()).ready
+            predicted = await client.predict("nb201", [NB201_CONVS["arch"]])
+            study = await client.studies.create("nb201", seed=2)
+            (trial,) = await study.ask(1)
+            await study.tell([{"trial": trial.trial, "value": 42.0}])
+            _, value = await study.best()
+            job = await client.search("nb201", "random", top_k=1, params={"budget": 10})
+            result = await job.result()
+            return value, predicted.predictions[0].hash, len(result.top)
+
+    value, identity, top = asyncio.run(session())
+    assert (value, top) == (42.0, 1) and identity
+
+
+def test_the_async_client_retries_reads_only() -> None:
+    calls: list[str] = []
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        calls.append(request.method)
+        return httpx.Response(503, json=problems(503, "busy"))
+
+    async def both() -> None:
+        client = AsyncClient("http://service", retries=1)
+        client._http = httpx.AsyncClient(base_url="http://service", transport=httpx.MockTransport(flaky))
+        with pytest.raises(ServiceUnavailableError):
+            await client.models()
+        with pytest.raises(ServiceUnavailableError):
+            await client.search("nb201", "exhaustive")
+        await client.aclose()
+
+    asyncio.run(both())
+    assert calls == ["GET", "GET", "POST"]
