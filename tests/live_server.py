@@ -9,9 +9,18 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 
 BIN = Path(sys.executable).parent  # the console scripts of the environment running the tests
+
+
+def answers_ready(url: str) -> bool:
+    """Whether the service at ``url`` is up and says it is ready."""
+    try:
+        return httpx.get(f"{url}/readyz").status_code == 200
+    except httpx.TransportError:
+        return False
 
 
 def free_port() -> int:

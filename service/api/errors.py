@@ -96,16 +96,23 @@ def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(problems(500, f"internal error ({type(exc).__name__})"), 500)
 
 
+# Domain errors whose answer is their message with a status.
+STATUS_OF: dict[type[Exception], int] = {
+    ModelNotFoundError: status.HTTP_404_NOT_FOUND,
+    StudyNotFoundError: status.HTTP_404_NOT_FOUND,
+    TrialNotFoundError: status.HTTP_404_NOT_FOUND,
+    JobStateError: status.HTTP_409_CONFLICT,
+    TellConflictError: status.HTTP_409_CONFLICT,
+    TooManyCellsError: status.HTTP_413_CONTENT_TOO_LARGE,
+}
+
+
 def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(InvalidCellsError, _invalid_cells)
-    app.add_exception_handler(ModelNotFoundError, _status(status.HTTP_404_NOT_FOUND))
-    app.add_exception_handler(TooManyCellsError, _status(status.HTTP_413_CONTENT_TOO_LARGE))
-    app.add_exception_handler(JobStateError, _status(status.HTTP_409_CONFLICT))
+    for error, code in STATUS_OF.items():
+        app.add_exception_handler(error, _status(code))
     app.add_exception_handler(QueueFullError, _queue_full)
     app.add_exception_handler(DBAPIError, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected)
-    app.add_exception_handler(StudyNotFoundError, _status(status.HTTP_404_NOT_FOUND))
-    app.add_exception_handler(TrialNotFoundError, _status(status.HTTP_404_NOT_FOUND))
-    app.add_exception_handler(TellConflictError, _status(status.HTTP_409_CONFLICT))

@@ -13,7 +13,7 @@ import httpx
 import numpy as np
 import pytest
 from cells import NB101_BAD_OP, NB101_BRANCHES, NB101_CHAIN, NB201_CONVS, NB201_SKIPS
-from live_server import free_port, running
+from live_server import answers_ready, free_port, running
 from renas_client import (
     AsyncClient,
     Client,
@@ -42,14 +42,7 @@ def base_url(models_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     }
     env.pop("RENAS_API_KEY", None)
     url = f"http://127.0.0.1:{port}"
-
-    def ready() -> bool:
-        try:
-            return httpx.get(f"{url}/readyz").status_code == 200
-        except httpx.TransportError:
-            return False
-
-    with running(env, ready):
+    with running(env, lambda: answers_ready(url)):
         yield url
 
 

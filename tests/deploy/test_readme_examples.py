@@ -8,9 +8,8 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-from live_server import BIN, free_port, running
+from live_server import BIN, answers_ready, free_port, running
 
 from service.inference.registry import load_registry
 
@@ -32,13 +31,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     }
     env.pop("RENAS_API_KEY", None)
 
-    def ready() -> bool:
-        try:
-            return httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200
-        except httpx.TransportError:
-            return False
-
-    with running(env, ready):
+    with running(env, lambda: answers_ready(f"http://127.0.0.1:{port}")):
         yield port
 
 
@@ -46,9 +39,7 @@ def test_readme_has_the_examples() -> None:
     assert len(CURL_BLOCKS) == len(EXAMPLES)
 
 
-@pytest.mark.parametrize(
-    "block", CURL_BLOCKS, ids=["predict", "rank", "search-nb201", "search-nb101", "study"]
-)
+@pytest.mark.parametrize("block", CURL_BLOCKS, ids=EXAMPLES)
 def test_curl_example_works_as_pasted(block: str, server: int) -> None:
     script = "set -euo pipefail\n" + block.replace("localhost:8000", f"localhost:{server}")
     done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=240)

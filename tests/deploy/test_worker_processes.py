@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from live_server import BIN, free_port
+from live_server import BIN, answers_ready, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,7 +41,7 @@ def test_workers_exit_when_their_server_is_killed(tmp_path: Path) -> None:
     )
     try:
         deadline = time.monotonic() + 60
-        while len(children(server.pid)) < 2 or not _ready(port):
+        while len(children(server.pid)) < 2 or not answers_ready(f"http://127.0.0.1:{port}"):
             if server.poll() is not None or time.monotonic() > deadline:
                 pytest.fail("renas-serve did not start its workers")
             time.sleep(0.3)
@@ -62,10 +62,3 @@ def test_workers_exit_when_their_server_is_killed(tmp_path: Path) -> None:
         if server.poll() is None:
             server.kill()
             server.wait()
-
-
-def _ready(port: int) -> bool:
-    try:
-        return httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200
-    except httpx.TransportError:
-        return False
