@@ -155,3 +155,7 @@ class JobPool:
             with self.sessions() as db:
                 for job_id in jobs.held_by(db, worker_id(process.pid)):
                     jobs.requeue(db, job_id, worker_id(process.pid), count_attempt=False)
+        # Drop the processes and their semaphores now: freed, they are unlinked from the system at once
+        # (left to the end of the interpreter, the resource tracker reports them as leaked).
+        self._processes.clear()
+        del self._stop, self._wake
