@@ -198,39 +198,39 @@ def _targets(
     study: Study, space: Space, results: Sequence[TellTrial | TellCell], trials: Sequence[Trial]
 ) -> list[Trial]:
     """The trial each result goes to: the asked one, the one of the cell's network, or a new pending
-    trial (reason "told") that the tell completes."""
+    trial (reason "told") that the tell completes; the new ones are costed in one batch."""
     by_number = {t.number: t for t in trials}
     by_identity = {t.identity: t for t in trials}
     at = [i for i, r in enumerate(results) if isinstance(r, TellCell)]
-    cells = _told_cells(study, space, [results[i].cell for i in at], at)  # type: ignore[union-attr]
-    cell_at = dict(zip(at, zip(cells, space.identities(cells), strict=True), strict=True)) if cells else {}
+    cells, identities = _told_cells(study, space, [results[i].cell for i in at], at)  # type: ignore[union-attr]
+    identity_at = dict(zip(at, identities, strict=True))
+    unseen: dict[str, Hashable] = {}  # networks no trial holds yet, first cell of each, in order
+    for cell, identity in zip(cells, identities, strict=True):
+        if identity not in by_identity:
+            unseen.setdefault(identity, cell)
+    new = _new_trials(study, space, [(c, i) for i, c in unseen.items()], first=len(trials), reason="told")
+    by_identity |= {trial.identity: trial for trial in new}
     targets: list[Trial] = []
-    next_number = len(trials)
     for index, result in enumerate(results):
         if isinstance(result, TellTrial):
             if result.trial not in by_number:
                 raise TrialNotFoundError(f"results[{index}]: study {study.id} has no trial {result.trial}")
             targets.append(by_number[result.trial])
-            continue
-        cell, identity = cell_at[index]
-        if identity not in by_identity:
-            (by_identity[identity],) = _new_trials(
-                study, space, [(cell, identity)], first=next_number, reason="told"
-            )
-            next_number += 1
-        targets.append(by_identity[identity])
+        else:
+            targets.append(by_identity[identity_at[index]])
     return targets
 
 
 def _told_cells(
     study: Study, space: Space, objects: Sequence[dict[str, Any]], at: Sequence[int]
-) -> list[Hashable]:
-    """Parse the told cells; a cell outside the space, the pool or the constraints is a 422 naming it."""
+) -> tuple[list[Hashable], list[str]]:
+    """The told cells and their identities; a cell outside the space, the pool or the constraints is
+    a 422 naming it."""
     cells = parse_cells(space, objects, field="results", at=at, suffix=".cell")
     if not cells:
-        return cells
+        return [], []
+    identities = space.identities(cells)
     pool = None if study.candidate_hashes is None else set(study.candidate_hashes)
-    identities = space.identities(cells) if pool is not None else []
     problems = []
     for i, ok in enumerate(budget_of(study).allows(space, cells)):
         if not ok:
@@ -239,7 +239,7 @@ def _told_cells(
             problems.append((at[i], f"results[{at[i]}].cell: not in the study's pool of candidates"))
     if problems:
         raise InvalidCellsError(problems, len(problems), "results")
-    return cells
+    return cells, identities
 
 
 @dataclass(frozen=True)
