@@ -79,14 +79,16 @@ class JobPool:
         self._wake.release()
 
     def _supervise(self) -> None:
-        purged_at = 0.0
+        purged_at, swept_at = 0.0, time.monotonic()  # purge at once; __init__ has just swept
         while not self._closing.wait(SUPERVISE_S):
             try:
                 for i, process in enumerate(self._processes):
                     if not process.is_alive() and not self._closing.is_set():
                         self._bury(process)
                         self._processes[i] = self._start()
-                self._release_stale()
+                if time.monotonic() - swept_at > self.config.lease_seconds / 5:
+                    swept_at = time.monotonic()
+                    self._release_stale()
                 self._observe_finished()
                 if time.monotonic() - purged_at > PURGE_EVERY_S:
                     purged_at = time.monotonic()
@@ -117,26 +119,30 @@ class JobPool:
 
     def _bury(self, process: BaseProcess) -> None:
         reason = f"worker died (exit code {process.exitcode})"
-        with self.sessions() as db:
-            requeued, failed = jobs.release_dead(
-                db, max_attempts=self.max_attempts, worker=worker_id(process.pid), reason=reason
-            )
-        if requeued or failed:
-            log.error(
-                "%s: %d job(s) back in the queue, %d failed after their attempts", reason, requeued, failed
-            )
-            self._wake.release()
+        self._release(reason, worker=worker_id(process.pid), level=logging.ERROR)
 
     def _release_stale(self) -> None:
+        self._release("its worker stopped renewing the lease", level=logging.WARNING)
+
+    def _release(self, reason: str, *, level: int, worker: str | None = None) -> None:
+        """Jobs of a dead ``worker`` (or with a lapsed lease) back to the queue, or failed after their
+        attempts; an idle worker is woken for them."""
         with self.sessions() as db:
             requeued, failed = jobs.release_dead(
                 db,
                 max_attempts=self.max_attempts,
+                reason=reason,
+                worker=worker,
                 lease_seconds=self.config.lease_seconds,
-                reason="its worker stopped renewing the lease",
             )
         if requeued or failed:
-            log.warning("%d job(s) with a lost lease back in the queue, %d failed", requeued, failed)
+            log.log(
+                level,
+                "%s: %d job(s) back in the queue, %d failed after their attempts",
+                reason,
+                requeued,
+                failed,
+            )
             self._wake.release()
 
     def shutdown(self) -> None:
