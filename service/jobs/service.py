@@ -205,17 +205,22 @@ def release_dead(
     lost = db.execute(select(Job.id, Job.worker, Job.attempts).where(*held)).all()
     requeued = failed = 0
     for job_id, owner, attempts in lost:
-        if attempts < max_attempts:
-            values: dict[str, Any] = {"status": JobStatus.queued, "started_at": None}
-            requeued += 1
-        else:
-            values = {
+        again = attempts < max_attempts
+        values: dict[str, Any] = (
+            {"status": JobStatus.queued, "started_at": None}
+            if again
+            else {
                 "status": JobStatus.failed,
                 "finished_at": utcnow(),
                 "error": f"{reason} (attempt {attempts} of {max_attempts})",
             }
+        )
+        if not _held(db, job_id, owner, **values, **NO_LEASE):
+            continue  # cancelled or finished meanwhile: nothing was released
+        if again:
+            requeued += 1
+        else:
             failed += 1
-        _held(db, job_id, owner, **values, **NO_LEASE)
     return requeued, failed
 
 

@@ -13,6 +13,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Iterable
 from functools import cache
 from multiprocessing.synchronize import Event, Semaphore
@@ -51,7 +52,7 @@ def _sessions(database_url: str) -> sessionmaker[Session]:
 def _exit_with_parent(parent: int) -> None:
     """Exit at once when the server that started this worker is gone (killed, crashed)."""
     while True:
-        threading.Event().wait(PARENT_CHECK_S)
+        time.sleep(PARENT_CHECK_S)
         if os.getppid() != parent:
             os._exit(1)
 
