@@ -62,20 +62,23 @@ def downgrade(database_url: str, revision: str) -> None:
 
 def current(database_url: str) -> str | None:
     """The database's revision; None for an empty (or pre-migration) database."""
-    engine = make_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
-    finally:
-        engine.dispose()
+    with _reading(database_url) as connection:
+        return MigrationContext.configure(connection).get_current_revision()
 
 
 def schema_drift(database_url: str) -> list[Any]:
     """What autogenerate would change to match the models: empty when migrations and models agree."""
+    with _reading(database_url) as connection:
+        return compare_metadata(MigrationContext.configure(connection), Base.metadata)
+
+
+@contextmanager
+def _reading(database_url: str) -> Iterator[Connection]:
+    """A plain connection on an engine of its own, disposed afterwards."""
     engine = make_engine(database_url)
     try:
         with engine.connect() as connection:
-            return compare_metadata(MigrationContext.configure(connection), Base.metadata)
+            yield connection
     finally:
         engine.dispose()
 
