@@ -1,8 +1,9 @@
 """The ASGI app (``service.main:app``) and ``renas-serve``.
 
 Start-up loads every model in ``models_dir`` and the NB101 hash table (or starts building it),
-upgrades the database's schema (creating it where empty) and starts the worker pool, which runs the
-queued jobs (those of an earlier run too); shut-down stops the workers, which give their running jobs
+upgrades the database's schema (creating it where empty) and starts the worker pool: search workers,
+and a train worker where torch is installed (the train extra); they run the queued jobs (those of an
+earlier run too); shut-down stops the workers, which give their running jobs
 back to the queue. Never imports torch.
 """
 
@@ -29,8 +30,10 @@ from service.core.config import Settings, get_settings
 from service.core.db import make_engine, make_sessionmaker
 from service.inference import identity_table
 from service.inference.registry import load_registry
+from service.inference.stored import StoredModels
 from service.jobs.kind import WorkerConfig
 from service.jobs.pool import JobPool
+from service.training.availability import unavailable_reason
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +62,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log_level=settings.log_level,
             log_format=settings.log_format,
         )
+        registry.stored = StoredModels(sessions, settings.providers)
+        training_unavailable = unavailable_reason(settings.train_workers)
+        if training_unavailable is not None:
+            log.warning("no train worker: %s", training_unavailable)
         pool = JobPool(
             config,
-            workers=settings.search_workers,
+            workers={
+                "search": settings.search_workers,
+                "train": settings.train_workers if training_unavailable is None else 0,
+            },
             sessions=sessions,
             max_attempts=settings.job_attempts,
             retention=timedelta(days=settings.job_retention_days),
@@ -72,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.spaces = spaces
         app.state.sessions = sessions
         app.state.pool = pool
+        app.state.training_unavailable = training_unavailable
         app.state.table_build = table_build
         try:
             yield

@@ -18,11 +18,12 @@ FINISHED = {"succeeded", "failed", "cancelled"}
 
 
 def make_settings(models_dir: Path, database: Path, **overrides: Any) -> Settings:
+    """Settings for a test app: no train worker unless a test asks for one (each is a process)."""
     return Settings(
         models_dir=models_dir,
         database_url=f"sqlite:///{database}",
         providers=["CPUExecutionProvider"],
-        **overrides,
+        **{"train_workers": 0, **overrides},
     )
 
 

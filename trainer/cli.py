@@ -17,10 +17,13 @@ import typer
 from service.spaces import SPACES
 from trainer.checkpoint import load_checkpoint, save_checkpoint
 from trainer.data import load_labelled
+from trainer.ensemble import SEED_STRIDE
 from trainer.options import DataDirOpt, known_variant
 from trainer.pipeline import evaluate_onnx, export_with_card, fit_on_all, fit_on_split
 from trainer.search_eval.commands import app as search_eval_app
+from trainer.study_eval.commands import app as study_eval_app
 from trainer.table1.commands import app as table1_app
+from trainer.train import TrainedModel
 from trainer.variants import VARIANTS
 
 app = typer.Typer(
@@ -111,35 +114,58 @@ def train(
         int, typer.Option(min=1, help="passes over the training cells (Adam, batch 1024)")
     ] = 200,
     seed: Annotated[int, typer.Option(help="seeds the split and the training")] = 0,
+    members: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=SEED_STRIDE,
+            help=(
+                "K > 1: an ensemble of K predictors on bootstrap resamples (member i seeded seed*1000+i) "
+                "whose scores come with the members' spread"
+            ),
+        ),
+    ] = 1,
     out_dir: Annotated[Path, typer.Option(help="where <model-id>.onnx and .json are written")] = Path("runs"),
     model_id: Annotated[
-        str | None, typer.Option(help="default: <space>-<variant>-<dataset>-<size>-s<seed>")
+        str | None,
+        typer.Option(help="default: <space>-<variant>-<dataset>-<size>-s<seed>, and -k<members> for K > 1"),
     ] = None,
     default: Annotated[
         bool, typer.Option(help="mark the card as the default model of its space+dataset")
     ] = False,
     checkpoint: Annotated[
-        Path | None, typer.Option(help="also save a torch checkpoint here (for export)")
+        Path | None, typer.Option(help="also save a torch checkpoint here (for export; single models only)")
     ] = None,
     data_dir: DataDirOpt = None,
 ) -> None:
-    """Train a predictor, report its Kendall tau on held-out cells, export ONNX + model card.
+    """Train a predictor (or an ensemble), report its Kendall tau on held-out cells, export ONNX + model card.
 
     Example: renas-train train --space nb201 --dataset cifar100 --train-size 90 --variant gnn-pair
 
     It writes runs/<model-id>.onnx and .json; copy both into models/ for the service to serve them.
     """
+    if checkpoint is not None and members > 1:
+        raise typer.BadParameter(
+            "checkpoints hold single models; drop it or use --members 1", param_hint="--checkpoint"
+        )
     data = load_labelled(space.value, dataset, data_dir)
     size = _train_size(train_size)
-    model_id = model_id or f"{space.value}-{variant}-{dataset}-{train_size}-s{seed}"
+    members_tag = f"-k{members}" if members > 1 else ""
+    model_id = model_id or f"{space.value}-{variant}-{dataset}-{train_size}-s{seed}{members_tag}"
     fit = fit_on_split(
-        data, variant=variant, train=size or check_fraction, seed=seed, epochs=epochs, progress=True
+        data,
+        variant=variant,
+        train=size or check_fraction,
+        seed=seed,
+        epochs=epochs,
+        members=members,
+        progress=True,
     )
     metrics, model = dict(fit.metrics), fit.model
     typer.echo(f"Kendall tau on {int(metrics['heldout_cells'])} held-out cells: {metrics['kendall_tau']:.4f}")
     if size is None:
         metrics["check_train_fraction"] = check_fraction
-        model = fit_on_all(data, variant=variant, seed=seed, epochs=epochs, progress=True)
+        model = fit_on_all(data, variant=variant, seed=seed, epochs=epochs, members=members, progress=True)
     card = export_with_card(
         model,
         data,
@@ -150,7 +176,7 @@ def train(
         sample=fit.sample,
         default=default,
     )
-    if checkpoint is not None:
+    if checkpoint is not None and isinstance(model, TrainedModel):  # refused for ensembles above
         save_checkpoint(checkpoint, model, card.model_dump(mode="json"))
     typer.echo(f"wrote {out_dir / card.onnx_file} and {card.id}.json")
 
@@ -194,3 +220,4 @@ def export(
 
 app.add_typer(search_eval_app, name="search-eval")
 app.add_typer(table1_app, name="table1")
+app.add_typer(study_eval_app, name="study-eval")

@@ -1,11 +1,14 @@
 """ONNX export with a torch-vs-onnxruntime parity check, and the model card written beside it.
 
 The graph reads ``x`` float32 [batch, C, H, W] (the space's raw encoding: standardisation is inside)
-and returns ``score`` float32 [batch]; the batch axis is dynamic. Every export is checked at batch 1
-and 1,024 on CPUExecutionProvider and raises ``ParityError`` when scores differ by more than 1e-5.
+and returns ``score`` float32 [batch]; an ensemble's graph also returns ``spread`` float32 [batch] (the
+members' std). The batch axis is dynamic. Every export is checked at batch 1 and 1,024 on
+CPUExecutionProvider and raises ``ParityError`` when any output differs by more than 1e-5.
 """
 
+import hashlib
 import logging
+import tempfile
 import warnings
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -16,12 +19,18 @@ import onnxruntime as ort
 import torch
 from torch import nn
 
-from service.inference.card import ModelCard, TrainingInfo, sha256_file
+from service.inference.card import ModelCard, TrainingInfo
+from trainer.ensemble import EnsembleModule
 
 PARITY_ATOL = 1e-5
 PACKAGE_VERSION = version("renas-service")  # recorded in every card
 PARITY_BATCHES = (1, 1024)
+SCORE_OUTPUT, SPREAD_OUTPUT = "score", "spread"
 log = logging.getLogger(__name__)
+# The exporter's optimiser logs a line per merged initializer at INFO: hundreds per export, none useful.
+logging.getLogger("onnx_ir").setLevel(logging.WARNING)
+# ... and the exporter warns at every export that torchvision (which no model here uses) is missing.
+logging.getLogger("torch.onnx._internal.exporter._registration").setLevel(logging.ERROR)
 
 
 class ParityError(RuntimeError):
@@ -29,14 +38,21 @@ class ParityError(RuntimeError):
 
 
 class ScoreOnly(nn.Module):
-    """The exported signature: a predictor's score without its features."""
+    """The exported signature of a single predictor: its score without its features."""
 
     def __init__(self, module: nn.Module) -> None:
         super().__init__()
         self.module = module
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.module(x)[0]
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor]:
+        return (self.module(x)[0],)
+
+
+def _signature(module: nn.Module) -> tuple[nn.Module, list[str]]:
+    """What is exported and its output names: an ensemble's (score, spread), a predictor's score."""
+    if isinstance(module, EnsembleModule):
+        return module, [SCORE_OUTPUT, SPREAD_OUTPUT]
+    return ScoreOnly(module), [SCORE_OUTPUT]
 
 
 def _parity_inputs(sample: np.ndarray | None, shape: tuple[int, ...], batch: int) -> np.ndarray:
@@ -47,38 +63,46 @@ def _parity_inputs(sample: np.ndarray | None, shape: tuple[int, ...], batch: int
 
 
 def check_parity(module: nn.Module, onnx_path: Path, sample: np.ndarray | None = None) -> float:
-    """Largest |torch - onnxruntime| score difference over batches of 1 and 1,024; raises ParityError."""
+    """Largest |torch - onnxruntime| difference of every output over batches of 1 and 1,024.
+
+    Raises ParityError beyond 1e-5 (an ensemble's spread is checked as well as its score).
+    """
     session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
     shape = tuple(session.get_inputs()[0].shape[1:])
+    graph, names = _signature(module)
     worst = 0.0
     module.eval()
     for batch in PARITY_BATCHES:
         x = _parity_inputs(sample, shape, batch)
         with torch.no_grad():
-            expected = module(torch.from_numpy(x))[0].numpy()
-        (got,) = session.run(["score"], {"x": x})
-        if got.shape != (batch,):
-            raise ParityError(f"onnx score has shape {got.shape} at batch {batch}, expected ({batch},)")
-        worst = max(worst, float(np.max(np.abs(got - expected))))
+            expected = [out.numpy() for out in graph(torch.from_numpy(x))]
+        for name, want, got in zip(names, expected, session.run(names, {"x": x}), strict=True):
+            if got.shape != (batch,):
+                raise ParityError(f"onnx {name} has shape {got.shape} at batch {batch}, expected ({batch},)")
+            worst = max(worst, float(np.max(np.abs(got - want))))
     if worst > PARITY_ATOL:
-        raise ParityError(f"onnx and torch scores differ by {worst:.3g} > {PARITY_ATOL} ({onnx_path})")
+        raise ParityError(f"onnx and torch outputs differ by {worst:.3g} > {PARITY_ATOL} ({onnx_path})")
     return worst
 
 
 def export_onnx(
     module: nn.Module, input_shape: tuple[int, ...], path: Path, sample: np.ndarray | None = None
 ) -> float:
-    """Write ``module`` as ONNX to ``path`` and check parity; returns the largest score difference."""
+    """Write ``module`` (a predictor or an ``EnsembleModule``) as ONNX to ``path`` and check parity.
+
+    Returns the largest torch-vs-onnxruntime difference over the graph's outputs.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     module.eval()
     example = torch.from_numpy(_parity_inputs(sample, input_shape, 2))
+    graph, names = _signature(module)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the exporter's deprecation chatter, not about this model
         program = torch.onnx.export(
-            ScoreOnly(module),
+            graph,
             (example,),
             input_names=["x"],
-            output_names=["score"],
+            output_names=names,
             dynamic_shapes=({0: torch.export.Dim("batch")},),
             dynamo=True,
             external_data=False,
@@ -92,6 +116,62 @@ def export_onnx(
         raise
     log.info("exported %s (parity: max |torch - onnx| = %.2g)", path, worst)
     return worst
+
+
+def export_onnx_bytes(
+    module: nn.Module, input_shape: tuple[int, ...], sample: np.ndarray | None = None
+) -> bytes:
+    """The parity-checked ONNX file's bytes, for models stored elsewhere than in a models folder."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.onnx"
+        export_onnx(module, input_shape, path, sample)
+        return path.read_bytes()
+
+
+def card_for(
+    onnx: bytes,
+    *,
+    model_id: str,
+    space: str,
+    dataset: str,
+    label: str,
+    variant: str,
+    encoding: str,
+    encoding_version: int,
+    input_shape: tuple[int, ...],
+    training: TrainingInfo,
+    metrics: dict[str, float],
+    default: bool = False,
+    spread_output: str | None = None,
+    members: int = 1,
+    output_name: str = SCORE_OUTPUT,
+    onnx_file: str | None = None,
+) -> ModelCard:
+    """The validated card of the ONNX bytes ``onnx`` (their sha256), named ``onnx_file`` (default
+    ``<model_id>.onnx``): what ``write_card`` writes, and what a model kept as bytes is stored with.
+
+    ``spread_output`` names an ensemble's spread output (``SPREAD_OUTPUT``) and ``members`` its size.
+    """
+    return ModelCard(
+        id=model_id,
+        space=space,
+        dataset=dataset,
+        label=label,
+        variant=variant,
+        encoding=encoding,
+        encoding_version=encoding_version,
+        output_name=output_name,
+        spread_output=spread_output,
+        members=members,
+        input_shape=[None, *input_shape],
+        default=default,
+        training=training,
+        metrics=metrics,
+        onnx_file=onnx_file or f"{model_id}.onnx",
+        sha256=hashlib.sha256(onnx).hexdigest(),
+        created=datetime.now(UTC),
+        package_version=PACKAGE_VERSION,
+    )
 
 
 def write_card(
@@ -108,24 +188,26 @@ def write_card(
     training: TrainingInfo,
     metrics: dict[str, float],
     default: bool = False,
+    spread_output: str | None = None,
+    members: int = 1,
 ) -> ModelCard:
     """Validate and write ``<onnx stem>.json`` beside the .onnx (sha256 of the file as written)."""
-    card = ModelCard(
-        id=model_id,
+    card = card_for(
+        onnx_path.read_bytes(),
+        model_id=model_id,
         space=space,
         dataset=dataset,
         label=label,
         variant=variant,
         encoding=encoding,
         encoding_version=encoding_version,
-        input_shape=[None, *input_shape],
-        default=default,
+        input_shape=input_shape,
         training=training,
         metrics=metrics,
+        default=default,
+        spread_output=spread_output,
+        members=members,
         onnx_file=onnx_path.name,
-        sha256=sha256_file(onnx_path),
-        created=datetime.now(UTC),
-        package_version=PACKAGE_VERSION,
     )
     onnx_path.with_suffix(".json").write_text(card.model_dump_json(indent=2) + "\n")
     return card

@@ -15,19 +15,35 @@ from service.inference.registry import load_model
 from service.inference.session import CPU
 from service.spaces import get_space
 from trainer.data import LabelledCells, load_labelled, split
-from trainer.export import export_onnx, write_card
+from trainer.ensemble import TrainedEnsemble, train_ensemble
+from trainer.export import SPREAD_OUTPUT, export_onnx, write_card
 from trainer.metrics import kendall_tau
 from trainer.train import TrainedModel, train_predictor
 from trainer.variants import get_variant
 
 log = logging.getLogger(__name__)
+Trained = TrainedModel | TrainedEnsemble
 
 
 @dataclass(frozen=True)
 class FitResult:
-    model: TrainedModel
+    model: Trained
     metrics: dict[str, float]  # held-out tau and split sizes
     sample: np.ndarray  # a few held-out (or training) tensors, for the export's parity check
+
+
+def _train(
+    x: np.ndarray, y: np.ndarray, *, variant: str, members: int, seed: int, epochs: int, progress: bool
+) -> Trained:
+    """One predictor, or with ``members`` > 1 an ensemble of that many (on bootstrap resamples)."""
+    if members == 1:
+        return train_predictor(x, y, variant=variant, epochs=epochs, seed=seed, progress=progress)
+    return train_ensemble(x, y, variant=variant, members=members, epochs=epochs, seed=seed, progress=progress)
+
+
+def _scores(model: Trained, x: np.ndarray) -> np.ndarray:
+    """The predicted scores (an ensemble's mean) of tensors ``x``."""
+    return model.predict(x)[0] if isinstance(model, TrainedEnsemble) else model.predict(x)
 
 
 def fit_on_split(
@@ -37,16 +53,23 @@ def fit_on_split(
     train: float | int,
     seed: int,
     epochs: int,
+    members: int = 1,
     progress: bool = False,
 ) -> FitResult:
     """Train on a random split of ``data`` (``train`` = count or fraction) and score the rest."""
     spec = get_variant(variant)
     train_idx, test_idx = split(len(data.cells), train, seed)
     x_train, x_test = data.encode(spec.encoding, train_idx), data.encode(spec.encoding, test_idx)
-    model = train_predictor(
-        x_train, data.y[train_idx], variant=variant, epochs=epochs, seed=seed, progress=progress
+    model = _train(
+        x_train,
+        data.y[train_idx],
+        variant=variant,
+        members=members,
+        seed=seed,
+        epochs=epochs,
+        progress=progress,
     )
-    tau = kendall_tau(data.y[test_idx], model.predict(x_test))
+    tau = kendall_tau(data.y[test_idx], _scores(model, x_test))
     metrics = {
         "kendall_tau": tau,
         "train_cells": float(len(train_idx)),
@@ -59,16 +82,16 @@ def fit_on_split(
 
 
 def fit_on_all(
-    data: LabelledCells, *, variant: str, seed: int, epochs: int, progress: bool = False
-) -> TrainedModel:
+    data: LabelledCells, *, variant: str, seed: int, epochs: int, members: int = 1, progress: bool = False
+) -> Trained:
     """Train on every labelled cell (the shipped "all" models; measure on a split first)."""
     spec = get_variant(variant)
     x = data.encode(spec.encoding)
-    return train_predictor(x, data.y, variant=variant, epochs=epochs, seed=seed, progress=progress)
+    return _train(x, data.y, variant=variant, members=members, seed=seed, epochs=epochs, progress=progress)
 
 
 def export_with_card(
-    model: TrainedModel,
+    model: Trained,
     data: LabelledCells,
     out_dir: Path,
     *,
@@ -78,9 +101,15 @@ def export_with_card(
     sample: np.ndarray | None,
     default: bool = False,
 ) -> ModelCard:
-    """``<out_dir>/<model_id>.onnx`` (parity-checked) and its card ``<model_id>.json``."""
+    """``<out_dir>/<model_id>.onnx`` (parity-checked) and its card ``<model_id>.json``.
+
+    An ensemble's graph and card carry its spread output and its number of members.
+    """
     onnx_path = out_dir / f"{model_id}.onnx"
     export_onnx(model.module, model.input_shape, onnx_path, sample)
+    spread_output, members = (
+        (SPREAD_OUTPUT, len(model.members)) if isinstance(model, TrainedEnsemble) else (None, 1)
+    )
     space = get_space(data.space)
     return write_card(
         onnx_path,
@@ -97,6 +126,8 @@ def export_with_card(
         ),
         metrics=metrics,
         default=default,
+        spread_output=spread_output,
+        members=members,
     )
 
 

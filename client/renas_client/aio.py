@@ -122,8 +122,8 @@ class AsyncStudy:
         self.client = client
         self.id = study_id
 
-    async def ask(self, n: int = 10) -> list[m.TrialOut]:
-        return await self.client.run(calls.ask(self.id, n))
+    async def ask(self, n: int = 10, *, wait: bool = False) -> list[m.TrialOut]:
+        return (await self.client.run(calls.ask(self.id, n, wait=wait))).trials
 
     async def tell(self, results: Sequence[dict[str, Any]]) -> m.TellResponse:
         return await self.client.run(calls.tell(self.id, results))

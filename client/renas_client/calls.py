@@ -8,13 +8,14 @@ from typing import Any
 
 from renas_client.cells import cell_json
 from renas_client.models import (
+    AskResponse,
     JobOut,
     PredictResponse,
     RankResponse,
     Readiness,
     StudyOut,
     TellResponse,
-    TrialOut,
+    TrainJobOut,
 )
 
 FINISHED = frozenset({"succeeded", "failed", "cancelled"})
@@ -105,15 +106,19 @@ def study(study_id: str) -> Call:
     return Call("GET", f"/studies/{study_id}", retry=True, parse=StudyOut.model_validate)
 
 
-def ask(study_id: str, n: int) -> Call:
+def ask(study_id: str, n: int, *, wait: bool = False) -> Call:
     """Never retried: a lost answer would have created trials (the next ask proposes others)."""
-    return Call(
-        "POST",
-        f"/studies/{study_id}/ask",
-        retry=False,
-        parse=lambda answer: [TrialOut.model_validate(t) for t in answer["trials"]],
-        json={"n": n},
-    )
+    return Call("POST", f"/studies/{study_id}/ask", False, AskResponse.model_validate, {"n": n, "wait": wait})
+
+
+def train(space: str, request: dict[str, Any]) -> Call:
+    """Never retried: a lost answer would have queued a job."""
+    body = {"space": space, **request}
+    return Call("POST", "/train", retry=False, parse=lambda answer: answer["id"], json=body)
+
+
+def training(job_id: str) -> Call:
+    return Call("GET", f"/train/{job_id}", retry=True, parse=TrainJobOut.model_validate)
 
 
 def tell(study_id: str, results: Sequence[dict[str, Any]]) -> Call:

@@ -24,6 +24,7 @@ from renas_client.models import (
     SearchResultOut,
     StudyOut,
     TellResponse,
+    TrainJobOut,
     TrialOut,
 )
 
@@ -85,6 +86,15 @@ class Client:
         """POST /search (never retried); the job's handle."""
         return SearchJob(self, self.run(calls.search(space, strategy, request)))
 
+    def train(self, space: str, **request: Any) -> str:
+        """POST /train (never retried) with ``cells=[{"cell": ..., "value": ...}]`` or ``study=<id>``,
+        and ``variant``, ``members``, ``epochs``, ``seed``: the training job's id."""
+        return self.run(calls.train(space, request))
+
+    def training(self, job_id: str) -> TrainJobOut:
+        """A training job's state; its ``result.model`` is the new model's id once it succeeded."""
+        return self.run(calls.training(job_id))
+
 
 class SearchJob:
     """A search job on the service: poll it, wait for it, cancel it, read its result."""
@@ -140,8 +150,9 @@ class Study:
         self.client = client
         self.id = study_id
 
-    def ask(self, n: int = 10) -> list[TrialOut]:
-        return self.client.run(calls.ask(self.id, n))
+    def ask(self, n: int = 10, *, wait: bool = False) -> list[TrialOut]:
+        """``n`` trials to measure; ``wait``: first let a pending refit finish (bounded by the service)."""
+        return self.client.run(calls.ask(self.id, n, wait=wait)).trials
 
     def tell(self, results: Sequence[dict[str, Any]]) -> TellResponse:
         """Results: ``{"trial": 3, "value": 71.2}``, ``{"trial": 4, "failed": True}`` or

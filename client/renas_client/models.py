@@ -21,11 +21,14 @@ class ModelInfo(_Answer):
     variant: str
     encoding: str
     providers: list[str]
+    members: int = 1  # absent from older services' answers
+    has_spread: bool = False
 
 
 class Prediction(_Answer):
     index: int
     score: float
+    spread: float | None = None  # the ensemble members' std; None for a single model
     hash: str
     params: int
     flops: int
@@ -129,6 +132,15 @@ class HistoryPoint(_Answer):
 class Refit(_Answer):
     state: str
     detail: str
+    job: str | None = None
+
+
+class Predictor(_Answer):
+    model: str
+    cells: int
+    members: int
+    oob_kendall_tau: float | None
+    created: datetime
 
 
 class StudyOut(_Answer):
@@ -143,7 +155,7 @@ class StudyOut(_Answer):
     created_at: datetime
     counts: Counts
     best: Best | None
-    predictor: dict[str, Any] | None
+    predictor: Predictor | None
     refit: Refit
     history: list[HistoryPoint]
 
@@ -154,3 +166,40 @@ class Readiness(_Answer):
     database: bool
     database_writable: bool
     nb101_hash_table: str
+    training: bool = False
+    training_detail: str | None = None
+
+
+class AskResponse(_Answer):
+    trials: list[TrialOut]
+    predictor: str | None
+    note: str | None = None
+
+
+class TrainProgress(_Answer):
+    fraction: float | None = None
+    stage: str = "loading"
+    members_done: int = 0
+    members: int = 0
+
+
+class TrainResult(_Answer):
+    model: str
+    cells: int
+    oob_kendall_tau: float | None
+    seconds: float
+    up_to_date: bool = False
+
+
+class TrainJobOut(_Answer):
+    id: str
+    status: str
+    space: str
+    study: str | None
+    progress: TrainProgress
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    error: str | None
+    attempts: int
+    result: TrainResult | None

@@ -43,6 +43,11 @@ async def get_client(request: Request, key: Annotated[str | None, Security(api_k
     return f"addr:{request.client.host if request.client else 'unknown'}"
 
 
+async def get_training(request: Request) -> str | None:
+    """Why this process cannot train (no train worker), or None when it can."""
+    return request.app.state.training_unavailable
+
+
 async def get_spaces(request: Request) -> identity_table.ServedSpaces:
     return request.app.state.spaces
 
@@ -56,6 +61,7 @@ SessionDep = Annotated[Session, Depends(get_db)]
 RegistryDep = Annotated[ModelRegistry, Depends(get_registry)]
 PoolDep = Annotated[JobPool, Depends(get_pool)]
 ClientDep = Annotated[str, Depends(get_client)]
+TrainingDep = Annotated[str | None, Depends(get_training)]
 SpacesDep = Annotated[identity_table.ServedSpaces, Depends(get_spaces)]
 HashTableStateDep = Annotated[identity_table.TableState, Depends(get_hash_table_state)]
 

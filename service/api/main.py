@@ -4,7 +4,7 @@ from fastapi import APIRouter, Depends
 
 from service.api.deps import require_api_key
 from service.api.problems import documented
-from service.api.routes import health, models, predict, rank, search, studies
+from service.api.routes import health, models, predict, rank, search, studies, train
 
 api_router = APIRouter()
 api_router.include_router(health.router)
@@ -17,5 +17,6 @@ protected.include_router(predict.router)
 protected.include_router(rank.router)
 protected.include_router(search.router)
 protected.include_router(studies.router)
+protected.include_router(train.router)
 protected.include_router(models.router)
 api_router.include_router(protected)

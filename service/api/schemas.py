@@ -81,19 +81,26 @@ class ModelInfo(BaseModel):
     variant: str
     encoding: str
     providers: list[str] = Field(description="ONNX Runtime execution providers in use")
+    members: int = Field(description="predictors averaged into each score (1: a single model)")
+    has_spread: bool = Field(description="whether each score comes with the spread across ensemble members")
 
     @classmethod
     def of(cls, model: LoadedModel) -> "ModelInfo":
         card = model.card
         return cls(
             id=card.id, sha256=card.sha256, space=card.space, dataset=card.dataset, label=card.label,
-            variant=card.variant, encoding=card.encoding, providers=model.providers,
+            variant=card.variant, encoding=card.encoding, providers=model.providers, members=card.members,
+            has_spread=card.spread_output is not None,
         )  # fmt: skip
 
 
 class Prediction(BaseModel):
     index: int
     score: float = Field(description="higher = predicted better; comparable within one model only")
+    spread: float | None = Field(
+        description="std of the ensemble members' scores for this cell, on the score's scale (large: the "
+        "members disagree, the score is uncertain); null for a model without one"
+    )
     hash: str = Field(description="canonical identity: equal for isomorphic cells")
     params: int = Field(description="trainable parameters of the whole network")
     flops: int = Field(description="multiply-adds of the whole network")

@@ -24,6 +24,12 @@ class Settings(BaseSettings):
     api_key: str | None = Field(None, description="when set, every route but /healthz and /readyz needs it")
     public_docs: bool = Field(False, description="with an API key: /docs, /redoc, /openapi.json open")
     search_workers: int = Field(1, ge=1, description="search jobs run at once, each in its own process")
+    train_workers: int = Field(
+        1, ge=0, description="training jobs (study refits, POST /train) run at once; needs the train extra"
+    )
+    ask_wait_seconds: float = Field(
+        60.0, ge=0, description='how long an ask with "wait": true waits for the pending refit'
+    )
     job_attempts: int = Field(2, ge=1, description="runs of a job whose worker died before it is failed")
     max_job_cells: int = Field(
         2_000_000, ge=1, description="cells one search may score (population x generations)"

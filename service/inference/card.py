@@ -13,6 +13,10 @@ from pydantic import BaseModel, Field, model_validator
 
 from service.spaces import SPACES, SpaceName
 
+# The dataset of a model trained on a user's own measurements (a study's refit, POST /train): the
+# service cannot know what they measured; such models are asked for by id, never picked by dataset.
+CUSTOM_DATASET = "custom"
+
 
 class TrainingInfo(BaseModel):
     cells: int = Field(description="number of labelled cells the model was trained on")
@@ -32,6 +36,12 @@ class ModelCard(BaseModel):
     encoding_version: int
     input_name: str = "x"
     output_name: str = "score"
+    spread_output: str | None = Field(
+        None,
+        description="the output holding the spread (std) across the ensemble members' scores; "
+        "null for single models",
+    )
+    members: int = Field(1, ge=1, description="predictors averaged into the score (1: a single model)")
     input_shape: list[int | None] = Field(description="[None, C, H, W]: dynamic batch axis first")
     default: bool = Field(False, description="the model picked for its space and dataset when none is named")
     training: TrainingInfo
@@ -43,7 +53,7 @@ class ModelCard(BaseModel):
 
     @model_validator(mode="after")
     def _dataset_of_the_space(self) -> Self:
-        datasets = SPACES[self.space].datasets
+        datasets = (*SPACES[self.space].datasets, CUSTOM_DATASET)
         if self.dataset not in datasets:
             raise ValueError(
                 f"space {self.space} has no dataset {self.dataset!r}; known: {', '.join(datasets)}"

@@ -1,19 +1,21 @@
-"""The models the service serves: every model card + .onnx pair in the models folder.
+"""The models the service serves: every model card + .onnx pair in the models folder, and the models
+its own jobs trained (stored in the database: ``service.inference.stored``), looked up by id.
 
-Loaded once at start-up. A pair whose .onnx is missing, whose sha256 differs from its card, or whose
-encoding does not match the space's current encoding is rejected (logged and listed under
-``rejected``) rather than served, since it would score cells with the wrong numbers.
+The files are loaded once at start-up. A pair whose .onnx is missing, whose sha256 differs from its
+card, or whose encoding does not match the space's current encoding is rejected (logged and listed
+under ``rejected``) rather than served, since it would score cells with the wrong numbers.
 """
 
+import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import onnxruntime as ort
 from pydantic import ValidationError
 
-from service.inference.card import ModelCard, sha256_file
+from service.inference.card import ModelCard
 from service.inference.session import open_session
 from service.spaces import get_space
 
@@ -44,15 +46,27 @@ class RejectedModel:
     reason: str
 
 
+ModelLookup = Callable[[str], LoadedModel | None]
+
+
+def _no_stored_models(model_id: str) -> LoadedModel | None:
+    return None
+
+
 @dataclass
 class ModelRegistry:
-    models: dict[str, LoadedModel] = field(default_factory=dict)
+    models: dict[str, LoadedModel] = field(default_factory=dict)  # the files, by id
     rejected: list[RejectedModel] = field(default_factory=list)
+    # Models trained by the service's jobs, by id (never picked as a default).
+    stored: ModelLookup = _no_stored_models
+
+    def get(self, model_id: str) -> LoadedModel | None:
+        return self.models.get(model_id) or self.stored(model_id)
 
     def pick(self, space: str, model_id: str | None = None, dataset: str | None = None) -> LoadedModel:
         """The named model, else the default one for ``space`` (and ``dataset``), else the first."""
         if model_id is not None:
-            model = self.models.get(model_id)
+            model = self.get(model_id)
             if model is None:
                 raise ModelNotFoundError(f"unknown model {model_id!r}")
             if model.card.space != space:
@@ -85,7 +99,18 @@ def load_model(card_path: Path, providers: Sequence[str]) -> LoadedModel:
     onnx_path = card_path.parent / card.onnx_file
     if not onnx_path.is_file():
         raise ModelLoadError(f"{card.onnx_file} is missing")
-    if sha256_file(onnx_path) != card.sha256:
+    return open_checked(card, onnx_path.read_bytes(), providers)
+
+
+def open_checked(card: ModelCard, onnx: bytes, providers: Sequence[str]) -> LoadedModel:
+    """A session on ``onnx`` once ``checked_card`` passes."""
+    checked_card(card, onnx)
+    return LoadedModel(card=card, session=open_session(onnx, providers))
+
+
+def checked_card(card: ModelCard, onnx: bytes) -> None:
+    """ModelLoadError unless ``onnx`` is the card's file and the card fits its space's encoding."""
+    if hashlib.sha256(onnx).hexdigest() != card.sha256:
         raise ModelLoadError(f"sha256 of {card.onnx_file} differs from the card's")
     space = get_space(card.space)
     if card.encoding not in space.encodings:
@@ -100,7 +125,6 @@ def load_model(card_path: Path, providers: Sequence[str]) -> LoadedModel:
             f"input shape {card.input_shape} does not fit encoding {card.encoding} "
             f"{list(space.encodings[card.encoding])}"
         )
-    return LoadedModel(card=card, session=open_session(onnx_path, providers))
 
 
 def card_path_of(models_dir: Path, model_id: str) -> Path:

@@ -43,11 +43,12 @@ def _why_unusable(provider: str) -> str:
     return "it did not start"
 
 
-def _probe(path: Path, wanted: list[str]) -> ort.InferenceSession:
-    """A session on ``path`` opened with ONNX Runtime's logger silenced; logs the providers it got."""
+def _probe(model: Path | bytes, wanted: list[str]) -> ort.InferenceSession:
+    """A session on ``model`` (a file or its bytes) opened with ONNX Runtime's logger silenced; logs
+    the providers it got."""
     ort.set_default_logger_severity(_QUIET)
     try:
-        session = ort.InferenceSession(str(path), sess_options=_options(), providers=wanted)
+        session = ort.InferenceSession(_source(model), sess_options=_options(), providers=wanted)
     finally:
         ort.set_default_logger_severity(_WARNING)
     in_use = session.get_providers()
@@ -57,13 +58,18 @@ def _probe(path: Path, wanted: list[str]) -> ort.InferenceSession:
     return session
 
 
-def open_session(path: Path, preferred: Sequence[str]) -> ort.InferenceSession:
-    """A session on the preferred providers that work here (probed on the first model opened, whose
-    probing session is the one returned); ``get_providers()`` tells what is actually in use."""
+def _source(model: Path | bytes) -> str | bytes:
+    return model if isinstance(model, bytes) else str(model)
+
+
+def open_session(model: Path | bytes, preferred: Sequence[str]) -> ort.InferenceSession:
+    """A session on ``model`` (an .onnx file or its bytes) on the preferred providers that work here
+    (probed on the first model opened, whose probing session is the one returned); ``get_providers()``
+    tells what is actually in use."""
     wanted = usable_providers(preferred, ort.get_available_providers())
     key = tuple(wanted)
     if key not in _working:
-        session = _probe(path, wanted)
+        session = _probe(model, wanted)
         _working[key] = session.get_providers()
         return session
-    return ort.InferenceSession(str(path), sess_options=_options(), providers=_working[key])
+    return ort.InferenceSession(_source(model), sess_options=_options(), providers=_working[key])

@@ -1,10 +1,10 @@
-"""The job table: one row per job of any kind (search today; training with the studies)."""
+"""The job table: one row per job of any kind (searches, trainings)."""
 
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, Text
+from sqlalchemy import JSON, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.core.orm import Base, UTCDateTime, utcnow
@@ -22,8 +22,21 @@ UNFINISHED = (JobStatus.queued, JobStatus.running)
 FINISHED = (JobStatus.succeeded, JobStatus.failed, JobStatus.cancelled)
 
 
+RUNNING = text("status = 'running'")
+
+
 class Job(Base):
     __tablename__ = "jobs"
+    # The database itself refuses a second running job of one serial group.
+    __table_args__ = (
+        Index(
+            "uq_jobs_one_running_per_key",
+            "serial_key",
+            unique=True,
+            sqlite_where=RUNNING,
+            postgresql_where=RUNNING,
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     kind: Mapped[str] = mapped_column(String(32), index=True)  # a key of service.jobs.kinds.JOB_KINDS
@@ -36,6 +49,8 @@ class Job(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)  # times a worker claimed it
     model_id: Mapped[str | None] = mapped_column(String(200))  # the model a job scores with, if any
     owner: Mapped[str | None] = mapped_column(String(64), index=True)  # who submitted it (queue quotas)
+    # Jobs sharing a key never run at once (a study's refits); null: no such constraint.
+    serial_key: Mapped[str | None] = mapped_column(String(64), index=True)
     # The lease: the worker running the job ("host:pid") and when it last said it was alive.
     worker: Mapped[str | None] = mapped_column(String(128))
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,4 +1,5 @@
-"""The server's worker processes: ``workers`` of them run queued jobs off the event loop.
+"""The server's worker processes, per queue (``search``; ``train`` where torch is installed), run
+queued jobs off the event loop.
 
 CPU-bound jobs (searches) would stall every request if run on the event loop or a thread (the GIL), so
 they run in spawned processes (never forked: the server holds ONNX Runtime sessions and threads that
@@ -15,7 +16,7 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Mapping
 from datetime import timedelta
 from multiprocessing.process import BaseProcess
 
@@ -26,6 +27,7 @@ from service.core.metrics import CELLS_SCORED, JOB_QUEUE_WAIT, JOB_RUN
 from service.core.orm import utcnow
 from service.jobs import service as jobs
 from service.jobs.kind import WorkerConfig
+from service.jobs.kinds import JOB_KINDS
 from service.jobs.worker import serve, worker_id
 
 log = logging.getLogger(__name__)
@@ -40,52 +42,66 @@ class JobPool:
         self,
         config: WorkerConfig,
         *,
-        workers: int,
+        workers: Mapping[str, int],
         sessions: sessionmaker[Session],
         max_attempts: int,
         retention: timedelta,
-        kinds: Iterable[str] = ("search",),
     ) -> None:
+        """``workers``: processes per queue, e.g. {"search": 1, "train": 1}; a queue without any keeps
+        its jobs queued for a worker elsewhere (or a later start with one)."""
         self.config = config
         self.sessions = sessions
         self.max_attempts = max_attempts
         self.retention = retention
-        self.kinds = tuple(kinds)
+        self.workers = {queue: count for queue, count in workers.items() if count > 0}
         self._context = multiprocessing.get_context("spawn")
         self._stop = self._context.Event()
-        self._wake = self._context.Semaphore(0)
+        self._wake = {queue: self._context.Semaphore(0) for queue in self.workers}
         self._closing = threading.Event()
         self._observed_until = utcnow()  # jobs that finished before this pool started are not observed
         try:
             self._release_stale()  # jobs left running by an earlier run, once their lease ran out
         except SQLAlchemyError:
             log.exception("could not release stale leases at start-up; the supervisor tries again")
-        self._processes = [self._start() for _ in range(workers)]
+        self._processes = [
+            (queue, self._start(queue)) for queue, count in self.workers.items() for _ in range(count)
+        ]
         self._supervisor = threading.Thread(target=self._supervise, name="job-supervisor", daemon=True)
         self._supervisor.start()
 
-    def _start(self) -> BaseProcess:
+    def _start(self, queue: str) -> BaseProcess:
+        kinds = [name for name, kind in JOB_KINDS.items() if kind.queue == queue]
         process = self._context.Process(
             target=serve,
-            args=(self.config, self.kinds, self._stop, self._wake, os.getpid()),
-            name="renas-worker",
+            args=(self.config, kinds, self._stop, self._wake[queue], os.getpid()),
+            name=f"renas-{queue}-worker",
             daemon=True,
         )
         process.start()
         return process
 
-    def submit(self, job_id: str) -> None:
-        """The job's row is queued: wake an idle worker (a busy pool takes it when a worker frees)."""
-        self._wake.release()
+    def runs(self, kind: str) -> bool:
+        """Whether this pool has workers for ``kind``'s queue."""
+        return JOB_KINDS[kind].queue in self.workers
+
+    def submit(self, kind: str) -> None:
+        """A job of ``kind`` is queued: wake an idle worker of its queue (a busy one takes it when free)."""
+        wake = self._wake.get(JOB_KINDS[kind].queue)
+        if wake is not None:
+            wake.release()
+
+    def _wake_all(self) -> None:
+        for wake in self._wake.values():
+            wake.release()
 
     def _supervise(self) -> None:
         purged_at, swept_at = 0.0, time.monotonic()  # purge at once; __init__ has just swept
         while not self._closing.wait(SUPERVISE_S):
             try:
-                for i, process in enumerate(self._processes):
+                for i, (queue, process) in enumerate(self._processes):
                     if not process.is_alive() and not self._closing.is_set():
                         self._bury(process)
-                        self._processes[i] = self._start()
+                        self._processes[i] = (queue, self._start(queue))
                 if time.monotonic() - swept_at > self.config.lease_seconds / 5:
                     swept_at = time.monotonic()
                     self._release_stale()
@@ -143,7 +159,7 @@ class JobPool:
                 requeued,
                 failed,
             )
-            self._wake.release()
+            self._wake_all()
 
     def shutdown(self) -> None:
         """Stop the workers: each gives its running job back to the queue (not counted as an attempt)
@@ -152,8 +168,8 @@ class JobPool:
         self._supervisor.join()
         self._stop.set()
         for _ in self._processes:
-            self._wake.release()
-        for process in self._processes:
+            self._wake_all()
+        for _, process in self._processes:
             process.join(STOP_WAIT_S)
             if process.is_alive():
                 process.kill()

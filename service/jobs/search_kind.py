@@ -3,8 +3,11 @@
 from functools import cache
 from pathlib import Path
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from service.inference.onnx_scoring import score_cells
-from service.inference.registry import LoadedModel, card_path_of, load_model
+from service.inference.registry import LoadedModel, ModelNotFoundError, card_path_of, load_model
+from service.inference.stored import load_stored
 from service.jobs.kind import JobContext, JobKind, JobStopped
 from service.jobs.schemas import SEARCH_REQUEST, Candidate, SearchProgress, SearchRequest, SearchResultOut
 from service.search import Progress, run_search
@@ -13,9 +16,19 @@ from service.spaces import Space
 
 
 @cache
-def _model(models_dir: Path, providers: tuple[str, ...], model_id: str) -> LoadedModel:
-    """The job's model in this process's own ONNX Runtime session, opened once per model."""
-    return load_model(card_path_of(models_dir, model_id), providers)
+def _model(
+    models_dir: Path, providers: tuple[str, ...], model_id: str, sessions: sessionmaker[Session]
+) -> LoadedModel:
+    """The job's model (a shipped file, else one stored by a training job) in this process's own
+    ONNX Runtime session, opened once per model."""
+    try:
+        return load_model(card_path_of(models_dir, model_id), providers)
+    except ModelNotFoundError:
+        with sessions() as db:
+            stored = load_stored(db, model_id, providers)
+        if stored is None:
+            raise
+        return stored
 
 
 def result_out(space: Space, result: SearchResult) -> SearchResultOut:
@@ -36,7 +49,7 @@ def run_search_job(context: JobContext, request: SearchRequest) -> SearchResultO
     config = context.config
     assert context.model_id is not None  # create_search always picks one
     space = context.spaces[request.space]
-    model = _model(config.models_dir, config.providers, context.model_id)
+    model = _model(config.models_dir, config.providers, context.model_id, context.sessions)
 
     def on_progress(progress: Progress) -> None:
         context.report(

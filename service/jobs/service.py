@@ -17,8 +17,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased
 
 from service.core.orm import utcnow
 from service.jobs.models import FINISHED, UNFINISHED, Job, JobStatus
@@ -50,12 +51,20 @@ def check_queue_room(db: Session, *, owner: str, max_total: int, max_per_owner: 
 
 
 def create_job(
-    db: Session, *, kind: str, request: BaseModel, model_id: str | None = None, owner: str | None = None
+    db: Session,
+    *,
+    kind: str,
+    request: BaseModel,
+    model_id: str | None = None,
+    owner: str | None = None,
+    serial_key: str | None = None,
 ) -> Job:
+    """A queued job; jobs of one ``serial_key`` run one at a time, oldest first."""
     job = Job(
         id=uuid.uuid4().hex,
         kind=kind,
         owner=owner,
+        serial_key=serial_key,
         status=JobStatus.queued,
         request=request.model_dump(mode="json"),
         progress={},
@@ -106,27 +115,34 @@ def cancel_job(db: Session, job_id: str, *, kind: str | None = None) -> Job | No
 
 def claim_job(db: Session, job_id: str, worker: str) -> bool:
     """Move a queued job to running under ``worker``'s lease, counting the attempt; False when it was
-    cancelled (or taken) meanwhile."""
+    cancelled (or taken) meanwhile, or another job of its serial group is running."""
     now = utcnow()
-    return _transition(
-        db,
-        job_id,
-        [JobStatus.queued],
-        status=JobStatus.running,
-        started_at=now,
-        attempts=Job.attempts + 1,
-        worker=worker,
-        heartbeat_at=now,
-    )
+    try:
+        return _transition(
+            db,
+            job_id,
+            [JobStatus.queued],
+            status=JobStatus.running,
+            started_at=now,
+            attempts=Job.attempts + 1,
+            worker=worker,
+            heartbeat_at=now,
+        )
+    except IntegrityError:  # uq_jobs_one_running_per_key: its group's other job won the race
+        db.rollback()
+        return False
 
 
 def claim_next(db: Session, kinds: Iterable[str], worker: str) -> str | None:
-    """Claim the oldest queued job of ``kinds`` for ``worker``; None when there is none."""
+    """Claim the oldest queued job of ``kinds`` whose serial group has none running, for ``worker``;
+    None when there is none."""
     kinds = list(kinds)
+    running = aliased(Job)
+    group_busy = exists().where(running.serial_key == Job.serial_key, running.status == JobStatus.running)
     for _ in range(10):  # another worker may take the one we saw: look again
         job_id = db.scalar(
             select(Job.id)
-            .where(Job.status == JobStatus.queued, Job.kind.in_(kinds))
+            .where(Job.status == JobStatus.queued, Job.kind.in_(kinds), ~group_busy)
             .order_by(Job.created_at, Job.id)
             .limit(1)
         )

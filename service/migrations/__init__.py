@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, event, inspect, text
 
 from service.core.db import make_engine
 from service.core.orm import Base
+from service.inference import stored as _model_tables  # noqa: F401
 from service.jobs import models as _job_tables  # noqa: F401  (the tables, registered on Base)
 from service.studies import models as _study_tables  # noqa: F401
 

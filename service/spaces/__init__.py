@@ -31,13 +31,15 @@ class SpaceEntry:
     name: str
     datasets: tuple[str, ...]  # what the benchmark's labels measure on: a model card's dataset is one
     default: Callable[[], Space]  # the space without per-process state (imported on first use)
+    # Small enough that a study scores every cell at each ask (nb201: 15,625); else it breeds candidates.
+    scored_whole: bool = False
 
 
 SPACES: dict[str, SpaceEntry] = {
     entry.name: entry
     for entry in (
         SpaceEntry("nb101", ("cifar10",), _nb101),
-        SpaceEntry("nb201", ("cifar10", "cifar100", "imagenet16-120"), _nb201),
+        SpaceEntry("nb201", ("cifar10", "cifar100", "imagenet16-120"), _nb201, scored_whole=True),
     )
 }
 SPACE_NAMES: tuple[str, ...] = tuple(SPACES)

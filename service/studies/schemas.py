@@ -52,10 +52,15 @@ class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     n: int = Field(10, ge=1, le=MAX_ASK, strict=True, description="how many trials to propose")
+    wait: bool = Field(
+        False, description="wait (bounded: RENAS_ASK_WAIT_SECONDS) for a queued or running refit first"
+    )
 
 
 class AskResponse(BaseModel):
     trials: list[TrialOut] = Field(description="fewer than n when the pool has no more unseen cells")
+    predictor: str | None = Field(description="the model that chose them; null: the initial design")
+    note: str | None = Field(None, description="e.g. that the refit waited for did not finish in time")
 
 
 class _Result(BaseModel):
@@ -114,9 +119,20 @@ class HistoryPoint(BaseModel):
     best: float = Field(description="best value among them")
 
 
+class Predictor(BaseModel):
+    model: str = Field(description="its model id: GET /models, and usable in /predict, /rank and /search")
+    cells: int = Field(description="told values it was trained on")
+    members: int
+    oob_kendall_tau: float | None = Field(
+        description="Kendall tau of out-of-bag predictions on the told cells (cross-validation for free)"
+    )
+    created: datetime
+
+
 class Refit(BaseModel):
-    state: Literal["unavailable", "idle", "queued", "running"]
+    state: Literal["unavailable", "idle", "queued", "running", "failed"]
     detail: str
+    job: str | None = Field(None, description="the refit's job id, while one is pending (or failed last)")
 
 
 class StudyOut(BaseModel):
@@ -131,7 +147,7 @@ class StudyOut(BaseModel):
     created_at: datetime
     counts: Counts
     best: Best | None
-    predictor: dict[str, Any] | None = Field(description="the model ask uses; null before the first refit")
+    predictor: Predictor | None = Field(description="the model ask uses; null before the first refit")
     refit: Refit
     history: list[HistoryPoint] = Field(description="best value after each told value, in order")
 

@@ -6,7 +6,7 @@ two clients asking at once never get the same network: the loser of a race retri
 """
 
 import uuid
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,11 +20,15 @@ from service.core.orm import utcnow
 from service.inference.cells import InvalidCellsError, parse_cells
 from service.search.constraints import Budget
 from service.spaces import Space
+from service.studies.acquisition import Calibration, pick, upper_confidence
+from service.studies.candidates import space_candidates
 from service.studies.design import draw_from_pool, draw_from_space
 from service.studies.models import Study, Trial, TrialState
 from service.studies.schemas import StudyCreate, TellCell, TellTrial
 
 ASK_RETRIES = 5
+# A study's predictor: (mean, spread or None) per cell, larger is better in the study's goal.
+Predictor = Callable[[Sequence[Hashable]], tuple[np.ndarray, np.ndarray | None]]
 
 
 class StudyNotFoundError(LookupError):
@@ -99,14 +103,26 @@ def count_trials(db: Session, study: Study) -> int:
     return db.scalar(select(func.count()).select_from(Trial).where(Trial.study_id == study.id)) or 0
 
 
-def ask(db: Session, study: Study, space: Space, n: int) -> list[Trial]:
-    """Propose up to ``n`` new trials (pending until told) and record them."""
+def count_told(db: Session, study: Study) -> int:
+    """Trials told a value (what a refit trains on)."""
+    query = select(func.count()).select_from(Trial)
+    return db.scalar(query.where(Trial.study_id == study.id, Trial.state == TrialState.complete)) or 0
+
+
+def ask(db: Session, study: Study, space: Space, n: int, predictor: Predictor | None = None) -> list[Trial]:
+    """Propose up to ``n`` new trials (pending until told) and record them: the initial design until
+    the study has a predictor, then the unseen candidates of highest upper confidence bound."""
     for attempt in range(ASK_RETRIES):
         trials = trials_of(db, study)
         seen = {t.identity for t in trials}
         rng = np.random.default_rng([study.seed, len(trials), attempt])
-        proposed = _initial_design(study, space, rng, n, seen)
-        new = _new_trials(study, space, proposed, first=len(trials), reason="initial design")
+        if predictor is None:
+            proposed, predicted = _initial_design(study, space, rng, n, seen), None
+            reason = "initial design"
+        else:
+            proposed, predicted = _acquire(study, space, rng, n, trials, predictor)
+            reason = "acquisition"
+        new = _new_trials(study, space, proposed, first=len(trials), reason=reason, predicted=predicted)
         db.add_all(new)
         try:
             db.commit()
@@ -127,10 +143,54 @@ def _initial_design(
     return list(zip(cells, [study.candidate_hashes[i] for i in picked], strict=True))
 
 
+def _pool_cells(study: Study, space: Space) -> list[tuple[Hashable, str]]:
+    assert study.candidates is not None and study.candidate_hashes is not None
+    return list(zip(parse_cells(space, study.candidates), study.candidate_hashes, strict=True))
+
+
+def _acquire(
+    study: Study,
+    space: Space,
+    rng: np.random.Generator,
+    n: int,
+    trials: Sequence[Trial],
+    predictor: Predictor,
+) -> tuple[list[tuple[Hashable, str]], list[tuple[float, float | None]]]:
+    """The ``n`` unseen candidates of highest upper confidence bound, with their predicted value and
+    spread in the study's units."""
+    seen = {t.identity for t in trials}
+    sign = 1.0 if study.goal == "maximize" else -1.0
+    told = sorted(
+        (t for t in trials if t.state == TrialState.complete and t.value is not None),
+        key=lambda t: -sign * t.value,  # type: ignore[operator]
+    )
+    told_cells = parse_cells(space, [t.cell for t in told])
+    if study.candidates is not None:
+        pairs = [pair for pair in _pool_cells(study, space) if pair[1] not in seen]
+    else:
+        pairs = space_candidates(space, rng, seen=seen, budget=budget_of(study), parents=told_cells)
+    if not pairs:
+        return [], []
+    mean, spread = predictor([cell for cell, _ in pairs] + told_cells)
+    k = len(pairs)
+    calibration = Calibration.fit(mean[k:], sign * np.array([t.value for t in told], dtype=np.float64))
+    chosen = pick(upper_confidence(mean[:k], None if spread is None else spread[:k]), n)
+    values = sign * calibration.values(mean[chosen])
+    spreads = [None] * len(chosen) if spread is None else (calibration.slope * spread[chosen]).tolist()
+    return [pairs[i] for i in chosen], list(zip(values.tolist(), spreads, strict=True))
+
+
 def _new_trials(
-    study: Study, space: Space, cells: Sequence[tuple[Hashable, str]], *, first: int, reason: str
+    study: Study,
+    space: Space,
+    cells: Sequence[tuple[Hashable, str]],
+    *,
+    first: int,
+    reason: str,
+    predicted: Sequence[tuple[float, float | None]] | None = None,
 ) -> list[Trial]:
     params, flops = space.cost([cell for cell, _ in cells]) if cells else ([], [])
+    predicted = predicted or [(None, None)] * len(cells)  # type: ignore[list-item]
     now = utcnow()
     return [
         Trial(
@@ -142,6 +202,8 @@ def _new_trials(
             flops=int(flops[i]),
             state=TrialState.pending,
             reason=reason,
+            predicted_mean=predicted[i][0],
+            predicted_spread=predicted[i][1],
             created_at=now,
         )
         for i, (cell, identity) in enumerate(cells)

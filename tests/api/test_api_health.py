@@ -19,6 +19,9 @@ def test_healthz_and_readyz(client: TestClient) -> None:
         "database": True,
         "database_writable": True,
         "nb101_hash_table": "off",  # tests run without it unless they set one up
+        "training": False,  # test apps start no train worker unless they ask for one
+        "training_detail": "training is off in this process (RENAS_TRAIN_WORKERS=0); "
+        "refits wait for a train worker",
     }
 
 
@@ -52,6 +55,9 @@ def test_not_ready_without_models_and_bad_models_rejected(models_dir: Path, tmp_
             "database": True,
             "database_writable": True,
             "nb101_hash_table": "off",
+            "training": False,
+            "training_detail": "training is off in this process (RENAS_TRAIN_WORKERS=0); "
+            "refits wait for a train worker",
         }
         rejected = {r["file"]: r["reason"] for r in client.get("/models").json()["rejected"]}
         assert rejected["nb101-tiny.json"] == "sha256 of nb101-tiny.onnx differs from the card's"

@@ -81,6 +81,8 @@ def test_predict_and_rank_take_cells_in_every_form(base_url: str) -> None:
         )
         ranked = client.rank("nb201", [NB201_CONVS["arch"], NB201_SKIPS], top_k=1, dataset="cifar100")
         assert len(ranked.ranking) == 1 and ranked.model.dataset == "cifar100"
+        assert ranked.ranking[0].spread is None and by_dict.spread is None  # single models
+        assert (ranked.model.members, ranked.model.has_spread) == (1, False)
         assert client.ready().ready and client.models()
 
 
@@ -112,6 +114,19 @@ def _answering(status: int, body: dict, headers: dict | None = None) -> Client:
     return client
 
 
+def test_an_ensembles_spread_is_parsed() -> None:
+    model = {
+        "id": "e", "sha256": "0", "space": "nb201", "dataset": "cifar10", "label": "test",
+        "variant": "renas6", "encoding": "renas-full", "providers": ["CPUExecutionProvider"],
+        "members": 3, "has_spread": True,
+    }  # fmt: skip
+    entry = {"index": 0, "score": 1.5, "spread": 0.25, "hash": "h", "params": 1, "flops": 2}
+    predicted = _answering(200, {"model": model, "predictions": [entry]}).predict("nb201", [NB201_CONVS])
+    assert predicted.predictions[0].spread == 0.25 and predicted.model.members == 3
+    ranked = _answering(200, {"model": model, "ranking": [{**entry, "rank": 1}]}).rank("nb201", [NB201_CONVS])
+    assert ranked.ranking[0].spread == 0.25 and ranked.model.has_spread
+
+
 def test_status_codes_map_to_exceptions() -> None:
     with pytest.raises(TooLargeError):
         _answering(413, problems(413, "too many cells")).predict("nb201", [NB201_CONVS])
@@ -141,7 +156,8 @@ def test_reads_are_retried_and_a_search_never_is() -> None:
 SHARED_SCHEMAS = (
     "ModelInfo", "Prediction", "PredictResponse", "RankedCell", "RankResponse", "Candidate",
     "SearchResultOut", "SearchProgress", "JobOut", "PredictedValue", "TrialOut", "TellResponse",
-    "Best", "Counts", "HistoryPoint", "Refit", "StudyOut", "Readiness",
+    "Best", "Counts", "HistoryPoint", "Refit", "Predictor", "StudyOut", "Readiness", "AskResponse",
+    "TrainProgress", "TrainResult", "TrainJobOut",
 )  # fmt: skip
 
 

@@ -111,3 +111,19 @@ def test_jobs_of_one_kind_are_not_seen_through_another(db: Session) -> None:
     assert jobs.get_job(db, job_id).status == "queued"
     assert jobs.list_jobs(db, kind="train", offset=0, limit=10) == ([], 0)
     assert jobs.list_jobs(db, kind="search", offset=0, limit=10)[1] == 1
+
+
+def test_jobs_of_one_serial_key_run_one_at_a_time_oldest_first(db: Session) -> None:
+    request = ExhaustiveRequest(space="nb201", strategy="exhaustive")
+    first, second = (
+        jobs.create_job(db, kind="search", request=request, model_id="m", serial_key="study:s").id
+        for _ in range(2)
+    )
+    other = jobs.create_job(db, kind="search", request=request, model_id="m").id
+    assert jobs.claim_next(db, ["search"], W) == first
+    assert jobs.claim_next(db, ["search"], "host:2") == other  # the group is busy: its next one waits
+    assert jobs.claim_next(db, ["search"], "host:3") is None
+    assert not jobs.claim_job(db, second, "host:3")  # the database refuses a second running job of the key
+    assert jobs.get_job(db, second).status == "queued"
+    assert jobs.finish_job(db, first, W, {"top": []}, progress={})
+    assert jobs.claim_next(db, ["search"], "host:3") == second

@@ -46,7 +46,7 @@ def test_an_empty_database_reaches_head_and_matches_the_models(tmp_path: Path) -
     assert migrations.current(url) is None
     migrations.upgrade(url)
     assert migrations.current(url) == migrations.head()
-    assert tables(url) == {"alembic_version", "jobs", "studies", "trials"}
+    assert tables(url) == {"alembic_version", "jobs", "models", "studies", "trials"}
     assert migrations.schema_drift(url) == []
     migrations.upgrade(url)  # a second start-up finds nothing to do
     assert migrations.current(url) == migrations.head()

@@ -61,7 +61,8 @@ def test_the_loop_records_values_failures_and_the_best(client: TestClient) -> No
     assert summary["counts"] == {"asked": 3, "told": 2, "failed": 1, "pending": 1}
     assert summary["best"]["value"] == 72.25 and summary["best"]["trial"] == body["trials"][2]
     assert [p["best"] for p in summary["history"]] == [71.5, 72.25]
-    assert summary["predictor"] is None and summary["refit"]["state"] == "unavailable"
+    assert summary["predictor"] is None and summary["refit"]["state"] == "idle"
+    assert "once 8 values are told (2 so far)" in summary["refit"]["detail"]
     # the told cell is never proposed again, nor are the failed and pending ones
     seen = {
         a["hash"],

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import onnxruntime as ort
 import pytest
 from typer.testing import CliRunner
 
@@ -39,6 +40,29 @@ def test_train_evaluate_export(nb201_path: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     again = ModelCard.model_validate_json((out / "t.json").read_text())
     assert again.metrics == card.metrics and again.training == card.training
+
+
+def test_train_an_ensemble(nb201_path: Path, tmp_path: Path) -> None:
+    """--members 2: two members, a graph with a spread output, and a card that says so."""
+    data_dir = str(nb201_path.parent)
+    args = ["train", "--space", "nb201", "--dataset", "cifar10", "--train-size", "60", "--epochs", "2"]
+    args += ["--members", "2", "--out-dir", str(tmp_path), "--data-dir", data_dir]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    card = ModelCard.model_validate_json((tmp_path / "nb201-renas6-cifar10-60-s0-k2.json").read_text())
+    assert (card.members, card.spread_output, card.output_name) == (2, "spread", "score")
+    assert card.training.cells == 60 and "--members 2" in card.training.command
+    session = ort.InferenceSession(str(tmp_path / card.onnx_file), providers=["CPUExecutionProvider"])
+    assert [o.name for o in session.get_outputs()] == ["score", "spread"]
+    result = runner.invoke(app, ["evaluate", str(tmp_path / card.onnx_file), "--data-dir", data_dir])
+    assert result.exit_code == 0, result.output
+    assert f"Kendall tau {card.metrics['kendall_tau']:.4f} on 15565 cells" in result.output
+
+
+def test_an_ensemble_has_no_checkpoint(tmp_path: Path) -> None:
+    args = ["train", "--space", "nb201", "--members", "3", "--checkpoint", str(tmp_path / "e.pt")]
+    result = runner.invoke(app, [*args, "--out-dir", str(tmp_path)])
+    assert result.exit_code == 2 and "single models" in result.output
 
 
 def test_unknown_variant_is_a_usage_error(tmp_path: Path) -> None:

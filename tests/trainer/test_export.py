@@ -1,4 +1,5 @@
-"""ONNX export: dynamic batch axis, torch/onnxruntime parity, failure on a mismatch, a valid card."""
+"""ONNX export: dynamic batch axis, torch/onnxruntime parity (an ensemble's score and spread), failure on
+a mismatch, a valid card."""
 
 from pathlib import Path
 
@@ -8,7 +9,8 @@ import pytest
 import torch
 
 from service.inference.card import ModelCard, TrainingInfo, sha256_file
-from trainer.export import ParityError, check_parity, export_onnx, write_card
+from trainer.ensemble import EnsembleModule, TrainedEnsemble, train_ensemble
+from trainer.export import ParityError, card_for, check_parity, export_onnx, export_onnx_bytes, write_card
 from trainer.train import train_predictor
 
 
@@ -61,3 +63,84 @@ def test_card_validates_and_hashes_the_file(exported) -> None:
         and read.input_shape == [None, 19, 7, 7]
         and read.onnx_file == "m.onnx"
     )
+
+
+Ensemble = tuple[Path, TrainedEnsemble, np.ndarray]
+
+
+@pytest.fixture(scope="module")
+def ensemble(tmp_path_factory: pytest.TempPathFactory) -> Ensemble:
+    x = np.random.default_rng(1).random((40, 19, 7, 7), dtype=np.float32)
+    trained = train_ensemble(x, x.sum(axis=(1, 2, 3)), variant="renas6", members=3, epochs=2, seed=0)
+    path = tmp_path_factory.mktemp("onnx") / "e.onnx"
+    assert export_onnx(trained.module, trained.input_shape, path, x) <= 1e-5
+    return path, trained, x
+
+
+def test_ensemble_graph_answers_score_and_spread_as_torch_does(ensemble: Ensemble) -> None:
+    path, trained, x = ensemble
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    assert [o.name for o in session.get_outputs()] == ["score", "spread"]
+    score, spread = session.run(["score", "spread"], {"x": x})
+    mean, expected_spread = trained.predict(x)
+    np.testing.assert_allclose(score, mean, atol=1e-5)
+    np.testing.assert_allclose(spread, expected_spread, atol=1e-5)
+    assert (spread >= 0).all() and spread.max() > 0
+
+
+class WiderSpread(EnsembleModule):
+    """The same score as the ensemble it is built from, but half as much spread again."""
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        mean, spread = super().forward(x)
+        return mean, 1.5 * spread
+
+
+def test_parity_check_covers_the_spread(ensemble: Ensemble) -> None:
+    path, trained, x = ensemble
+    assert check_parity(trained.module, path, x) <= 1e-5
+    with pytest.raises(ParityError, match="differ by"):
+        check_parity(WiderSpread(list(trained.module.members)), path, x)
+
+
+def test_export_onnx_bytes_is_the_checked_file(ensemble: Ensemble, exported) -> None:
+    _, trained, x = ensemble
+    onnx = export_onnx_bytes(trained.module, trained.input_shape, x)
+    session = ort.InferenceSession(onnx, providers=["CPUExecutionProvider"])
+    np.testing.assert_allclose(session.run(["spread"], {"x": x})[0], trained.predict(x)[1], atol=1e-5)
+    _, module, _ = exported
+    single = ort.InferenceSession(export_onnx_bytes(module, (19, 7, 7)), providers=["CPUExecutionProvider"])
+    assert [o.name for o in single.get_outputs()] == ["score"]
+
+
+def test_ensemble_card_names_its_spread_and_members(ensemble: Ensemble) -> None:
+    path, _, _ = ensemble
+    card = write_card(
+        path,
+        model_id="nb101-ensemble",
+        space="nb101",
+        dataset="cifar10",
+        label="val_accuracy@108",
+        variant="renas6",
+        encoding="renas-full",
+        encoding_version=1,
+        input_shape=(19, 7, 7),
+        training=TrainingInfo(cells=40, seed=0, epochs=2, data="toy", command="pytest"),
+        metrics={},
+        spread_output="spread",
+        members=3,
+    )
+    read = ModelCard.model_validate_json(path.with_suffix(".json").read_text())
+    assert read == card and (read.spread_output, read.members, read.output_name) == ("spread", 3, "score")
+    kept = card_for(path.read_bytes(), **{**fields_of(card), "model_id": "kept"})
+    assert (kept.onnx_file, kept.sha256, kept.members) == ("kept.onnx", card.sha256, 3)
+
+
+def fields_of(card: ModelCard) -> dict:
+    """``card_for``'s keyword arguments that rebuild ``card``."""
+    return {
+        "model_id": card.id, "space": card.space, "dataset": card.dataset, "label": card.label,
+        "variant": card.variant, "encoding": card.encoding, "encoding_version": card.encoding_version,
+        "input_shape": tuple(card.input_shape[1:]), "training": card.training, "metrics": card.metrics,
+        "spread_output": card.spread_output, "members": card.members,
+    }  # fmt: skip

@@ -1,5 +1,6 @@
 """GET /healthz (the process answers) and GET /readyz (models loaded, database reachable and taking
-writes; also whether the NB101 hash table is in use, which only changes speed, never readiness)."""
+writes; also whether the NB101 hash table is in use and whether studies can refit here, which never
+change readiness)."""
 
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field
@@ -7,7 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from service.api.deps import HashTableStateDep, RegistryDep, SessionDep
+from service.api.deps import HashTableStateDep, RegistryDep, SessionDep, TrainingDep
 from service.inference.identity_table import TableState
 
 router = APIRouter(tags=["health"])
@@ -23,6 +24,8 @@ class Readiness(BaseModel):
     database: bool
     database_writable: bool = Field(description="a write (rolled back) succeeds: jobs and tells can be taken")
     nb101_hash_table: TableState
+    training: bool = Field(description="a train worker runs here: studies refit their predictors")
+    training_detail: str | None = Field(description="why not, and how to install it; never affects ready")
 
 
 @router.get("/healthz", response_model=Health)
@@ -32,7 +35,11 @@ async def healthz() -> Health:
 
 @router.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}})
 def readyz(
-    registry: RegistryDep, db: SessionDep, hash_table: HashTableStateDep, response: Response
+    registry: RegistryDep,
+    db: SessionDep,
+    hash_table: HashTableStateDep,
+    training: TrainingDep,
+    response: Response,
 ) -> Readiness:
     database = _succeeds(db, "SELECT 1")
     # A write that changes nothing, rolled back: a read-only file or a full disk refuses it.
@@ -46,6 +53,8 @@ def readyz(
         database=database,
         database_writable=writable,
         nb101_hash_table=hash_table,
+        training=training is None,
+        training_detail=training,
     )
 
 

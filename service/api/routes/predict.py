@@ -42,10 +42,15 @@ def predictions_response(
 ) -> Response:
     scored = score_request(model, space, body.cells, batch_size=batch_size)
     columns = zip(
-        scored.scores.tolist(), scored.identities, scored.params.tolist(), scored.flops.tolist(), strict=True
+        scored.scores.tolist(),
+        scored.spread_values(),
+        scored.identities,
+        scored.params.tolist(),
+        scored.flops.tolist(),
+        strict=True,
     )
     predictions = [
-        {"index": i, "score": score, "hash": identity, "params": params, "flops": flops}
-        for i, (score, identity, params, flops) in enumerate(columns)
+        {"index": i, "score": score, "spread": spread, "hash": identity, "params": params, "flops": flops}
+        for i, (score, spread, identity, params, flops) in enumerate(columns)
     ]
     return json_response({"model": ModelInfo.of(model).model_dump(), "predictions": predictions})

@@ -40,7 +40,8 @@ async def rank_cells(
 
 def ranking_response(model: LoadedModel, space: Space, body: RankRequest, *, batch_size: int) -> Response:
     scored = score_request(model, space, body.cells, batch_size=batch_size)
-    scores, params, flops = scored.scores.tolist(), scored.params.tolist(), scored.flops.tolist()
+    scores, spread = scored.scores.tolist(), scored.spread_values()
+    params, flops = scored.params.tolist(), scored.flops.tolist()
     duplicate_of = first_occurrences(scored.identities)
     ranking = [
         {
@@ -48,6 +49,7 @@ def ranking_response(model: LoadedModel, space: Space, body: RankRequest, *, bat
             "rank": position,
             "duplicate_of": duplicate_of[i],
             "score": scores[i],
+            "spread": spread[i],
             "hash": scored.identities[i],
             "params": params[i],
             "flops": flops[i],

@@ -46,7 +46,7 @@ def create_search(
         max_per_owner=settings.max_queued_jobs_per_client,
     )
     job = jobs.create_job(db, kind=SEARCH.name, request=body, model_id=model.card.id, owner=client)
-    pool.submit(job.id)
+    pool.submit(job.kind)
     response.headers["Location"] = f"/search/{job.id}"
     return JobCreated(id=job.id, status=JobStatus(job.status))
 

@@ -1,15 +1,19 @@
 """Studies: POST /studies, GET /studies, GET /studies/{id}, POST /studies/{id}/ask and /tell,
 GET /studies/{id}/trials. Thin: the work is in service.studies."""
 
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
+from sqlalchemy.orm import Session
 
-from service.api.deps import SessionDep, SettingsDep, SpacesDep
+from service.api.deps import PoolDep, RegistryDep, SessionDep, SettingsDep, SpacesDep, TrainingDep
 from service.api.limits import check_cell_count
 from service.api.problems import documented
+from service.inference.stored import latest_of_study
 from service.studies import service as studies
 from service.studies.models import Study, Trial
+from service.studies.predictor import current_predictor
 from service.studies.schemas import (
     AskRequest,
     AskResponse,
@@ -17,6 +21,7 @@ from service.studies.schemas import (
     Counts,
     HistoryPoint,
     PredictedValue,
+    Predictor,
     Refit,
     StudyCreate,
     StudyCreated,
@@ -27,13 +32,12 @@ from service.studies.schemas import (
     TrialOut,
     TrialPage,
 )
+from service.training import refits
 
 router = APIRouter(prefix="/studies", tags=["studies"])
 
 NOT_FOUND = documented({404: "no such study (or trial)"})
-# Refits (a predictor trained on the told cells) are not part of this release: ask proposes the
-# initial design, uniform over the unseen cells of the pool or space.
-NO_REFITS = Refit(state="unavailable", detail="this release proposes the initial design only; no refits yet")
+WAIT_POLL_S = 0.25
 
 
 def trial_out(trial: Trial) -> TrialOut:
@@ -55,10 +59,25 @@ def trial_out(trial: Trial) -> TrialOut:
     )
 
 
-def study_out(study: Study, trials: list[Trial]) -> StudyOut:
+def predictor_out(db: Session, study: Study) -> Predictor | None:
+    latest = latest_of_study(db, study.id)
+    if latest is None:
+        return None
+    card, trained_on = latest
+    return Predictor(
+        model=card.id,
+        cells=trained_on,
+        members=card.members,
+        oob_kendall_tau=card.metrics.get("oob_kendall_tau"),
+        created=card.created,
+    )
+
+
+def study_out(db: Session, study: Study, trials: list[Trial], training: str | None) -> StudyOut:
     summary = studies.summarize(study, trials)
     top = summary.best
     best = None if top is None else Best(trial=top.number, cell=top.cell, hash=top.identity, value=top.value)
+    refit = refits.refit_status(db, study.id, told=summary.told, unavailable=training)
     return StudyOut(
         id=study.id,
         name=study.name,
@@ -71,8 +90,8 @@ def study_out(study: Study, trials: list[Trial]) -> StudyOut:
         created_at=study.created_at,
         counts=Counts(asked=summary.asked, told=summary.told, failed=summary.failed, pending=summary.pending),
         best=best,
-        predictor=None,
-        refit=NO_REFITS,
+        predictor=predictor_out(db, study),
+        refit=Refit(state=refit.state, detail=refit.detail, job=refit.job),  # type: ignore[arg-type]
         history=[HistoryPoint(told=told, best=value) for told, value in summary.history],
     )
 
@@ -90,25 +109,61 @@ def create_study(
 @router.get("", response_model=StudyPage)
 def list_studies(
     db: SessionDep,
+    training: TrainingDep,
     offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> StudyPage:
     items, total = studies.list_studies(db, offset=offset, limit=limit)
     return StudyPage(
-        items=[study_out(s, studies.trials_of(db, s)) for s in items], total=total, offset=offset, limit=limit
+        items=[study_out(db, s, studies.trials_of(db, s), training) for s in items],
+        total=total,
+        offset=offset,
+        limit=limit,
     )
 
 
 @router.get("/{study_id}", response_model=StudyOut, responses=NOT_FOUND)
-def get_study(study_id: str, db: SessionDep) -> StudyOut:
+def get_study(study_id: str, db: SessionDep, training: TrainingDep) -> StudyOut:
     study = studies.get_study(db, study_id)
-    return study_out(study, studies.trials_of(db, study))
+    return study_out(db, study, studies.trials_of(db, study), training)
 
 
 @router.post("/{study_id}/ask", response_model=AskResponse, responses=NOT_FOUND)
-def ask(study_id: str, body: AskRequest, db: SessionDep, spaces: SpacesDep) -> AskResponse:
+def ask(
+    study_id: str,
+    body: AskRequest,
+    db: SessionDep,
+    spaces: SpacesDep,
+    registry: RegistryDep,
+    settings: SettingsDep,
+    training: TrainingDep,
+) -> AskResponse:
     study = studies.get_study(db, study_id)
-    return AskResponse(trials=[trial_out(t) for t in studies.ask(db, study, spaces[study.space], body.n)])
+    note = _wait_for_refit(db, study, settings.ask_wait_seconds, training) if body.wait else None
+    space = spaces[study.space]
+    predictor = current_predictor(db, registry, study, space, batch_size=settings.batch_size)
+    trials = studies.ask(db, study, space, body.n, None if predictor is None else predictor.predict)
+    return AskResponse(
+        trials=[trial_out(t) for t in trials],
+        predictor=None if predictor is None else predictor.card.id,
+        note=note,
+    )
+
+
+def _wait_for_refit(db: Session, study: Study, seconds: float, training: str | None) -> str | None:
+    """Wait until the study has no pending refit, at most ``seconds``; a note when it still has one."""
+    deadline = time.monotonic() + seconds
+    while (pending := refits.pending_refit(db, study.id)) is not None:
+        if training is not None and pending.status != "running":
+            return f"did not wait: {training}"
+        if time.monotonic() >= deadline:
+            return (
+                f"the refit (job {pending.id}) did not finish within {seconds:g} s; "
+                "answered from the last model"
+            )
+        db.expire_all()
+        time.sleep(WAIT_POLL_S)
+    return None
 
 
 @router.post(
@@ -117,11 +172,13 @@ def ask(study_id: str, body: AskRequest, db: SessionDep, spaces: SpacesDep) -> A
     responses=documented({404: "no such study (or trial)", 409: "a result contradicts one told before"}),
 )
 def tell(
-    study_id: str, body: TellRequest, db: SessionDep, spaces: SpacesDep, settings: SettingsDep
+    study_id: str, body: TellRequest, db: SessionDep, spaces: SpacesDep, settings: SettingsDep, pool: PoolDep
 ) -> TellResponse:
     check_cell_count(len(body.results), settings)
     study = studies.get_study(db, study_id)
     outcome = studies.tell(db, study, spaces[study.space], body.results)
+    if outcome.changed and refits.request_refit(db, study, told=studies.count_told(db, study)) is not None:
+        pool.submit(refits.TRAIN_KIND)
     return TellResponse(trials=outcome.trials, changed=outcome.changed)
 
 

@@ -1,0 +1,192 @@
+"""The ``train`` job, run by a train worker: an ensemble trained on a study's told values (or on the
+request's own labelled cells), exported to ONNX and stored with its card in the database.
+
+Small data gets small batches: below a thousand cells the paper's batch of 1,024 means one optimiser
+step per epoch, so a refit on 100 cells would learn almost nothing. Each refit takes about
+``TARGET_STEPS`` steps per member, whatever the number of cells. Every member trains on a bootstrap
+resample, so each cell has members that never saw it: their mean score is the cell's out-of-bag
+prediction, and its Kendall tau against the told values is the card's honest quality figure.
+"""
+
+import math
+import time
+from collections.abc import Hashable
+
+import numpy as np
+from sqlalchemy import select
+
+from service.inference.card import CUSTOM_DATASET, ModelCard, TrainingInfo
+from service.inference.cells import parse_cells
+from service.inference.stored import StoredModel, count_of_study, latest_of_study, save_model
+from service.jobs.kind import JobContext, JobStopped
+from service.spaces import Space
+from service.studies import service as studies
+from service.studies.models import Trial, TrialState
+from service.training.schemas import TrainProgress, TrainRequest, TrainResult
+from trainer.ensemble import EnsembleModule, bootstrap_indices, member_seed
+from trainer.export import SCORE_OUTPUT, SPREAD_OUTPUT, card_for, export_onnx_bytes
+from trainer.metrics import kendall_tau
+from trainer.train import TrainedModel, train_predictor
+from trainer.variants import get_variant
+
+TARGET_STEPS = 1500  # optimiser steps per member
+MIN_EPOCHS, MAX_EPOCHS = 20, 200
+MIN_BATCH, MAX_BATCH = 16, 1024
+LABEL = "told value"  # a study model's card label: the user's own measurements
+
+
+def batch_size_for(cells: int) -> int:
+    """About eight batches per epoch, between 16 and the paper's 1,024."""
+    return int(np.clip(cells // 8, MIN_BATCH, MAX_BATCH))
+
+
+def epochs_for(cells: int) -> int:
+    steps_per_epoch = math.ceil(cells / batch_size_for(cells))
+    return int(np.clip(math.ceil(TARGET_STEPS / steps_per_epoch), MIN_EPOCHS, MAX_EPOCHS))
+
+
+def run(context: JobContext, request: TrainRequest) -> TrainResult:
+    started = time.perf_counter()
+    space = context.spaces[request.space]
+    context.report(TrainProgress(fraction=0.0, stage="loading", members=request.members))
+    with context.sessions() as db:
+        if request.study is not None:
+            study = studies.get_study(db, request.study)
+            told = list(
+                db.scalars(
+                    select(Trial)
+                    .where(Trial.study_id == study.id, Trial.state == TrialState.complete)
+                    .order_by(Trial.number)
+                )
+            )
+            latest = latest_of_study(db, study.id)
+            if latest is not None and latest[1] == len(told):  # a tell's refit that an earlier one covered
+                card = latest[0]
+                return TrainResult(
+                    model=card.id,
+                    cells=len(told),
+                    oob_kendall_tau=card.metrics.get("oob_kendall_tau"),
+                    seconds=time.perf_counter() - started,
+                    up_to_date=True,
+                )
+            objects, values, goal = [t.cell for t in told], [t.value for t in told], study.goal
+            model_id = f"study-{study.id[:12]}-r{count_of_study(db, study.id) + 1}"
+        else:
+            assert request.cells is not None  # TrainRequest: a study or cells
+            objects = [c.cell for c in request.cells]
+            values, goal = [c.value for c in request.cells], request.goal
+            model_id = f"train-{context.job_id[:12]}"
+        existing = db.get(StoredModel, model_id)
+        if existing is not None:  # this job stored it, then its worker died before finishing the job
+            card = ModelCard.model_validate(existing.card)
+            return TrainResult(
+                model=model_id,
+                cells=existing.trained_on,
+                oob_kendall_tau=card.metrics.get("oob_kendall_tau"),
+                seconds=time.perf_counter() - started,
+            )
+    cells = parse_cells(space, objects)
+    sign = 1.0 if goal == "maximize" else -1.0
+    y = sign * np.asarray(values, dtype=np.float64)
+    card, onnx = train_and_export(context, space, cells, y, request, model_id)
+    with context.sessions() as db:
+        save_model(db, card, onnx, trained_on=len(cells), study_id=request.study)
+    return TrainResult(
+        model=model_id,
+        cells=len(cells),
+        oob_kendall_tau=card.metrics.get("oob_kendall_tau"),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def train_and_export(
+    context: JobContext,
+    space: Space,
+    cells: list[Hashable],
+    y: np.ndarray,
+    request: TrainRequest,
+    model_id: str,
+) -> tuple[ModelCard, bytes]:
+    """The ensemble trained member by member (stopping when the job is cancelled), its card and ONNX."""
+    variant = get_variant(request.variant)
+    x = space.encode(cells, variant.encoding)
+    epochs = request.epochs or epochs_for(len(cells))
+    members: list[TrainedModel] = []
+    samples: list[np.ndarray] = []
+    for i in range(request.members):
+        if context.should_stop():
+            raise JobStopped
+        context.report(
+            TrainProgress(
+                fraction=i / (request.members + 1), stage="training", members_done=i, members=request.members
+            )
+        )
+        seed = member_seed(request.seed, i)
+        index = bootstrap_indices(len(x), seed)
+        members.append(
+            train_predictor(
+                x[index],
+                y[index],
+                variant=variant.name,
+                epochs=epochs,
+                seed=seed,
+                batch_size=batch_size_for(len(x)),
+            )
+        )
+        samples.append(index)
+    context.report(
+        TrainProgress(
+            fraction=request.members / (request.members + 1),
+            stage="exporting",
+            members_done=request.members,
+            members=request.members,
+        )
+    )
+    module = EnsembleModule([m.module for m in members])
+    onnx = export_onnx_bytes(module, tuple(x.shape[1:]), x[:1024])
+    metrics = {"train_cells": float(len(cells))}
+    oob = out_of_bag_tau(members, samples, x, y)
+    if oob is not None:
+        metrics["oob_kendall_tau"] = oob
+    source = f"study {request.study}" if request.study is not None else f"job {context.job_id}"
+    card = card_for(
+        onnx,
+        model_id=model_id,
+        space=space.name,
+        dataset=CUSTOM_DATASET,
+        label=LABEL,
+        variant=variant.name,
+        encoding=variant.encoding,
+        encoding_version=space.encoding_version,
+        input_shape=tuple(x.shape[1:]),
+        training=TrainingInfo(
+            cells=len(cells),
+            seed=request.seed,
+            epochs=epochs,
+            data=source,
+            command=f"train job {context.job_id}",
+        ),
+        metrics=metrics,
+        members=request.members,
+        spread_output=SPREAD_OUTPUT if request.members > 1 else None,
+        output_name=SCORE_OUTPUT,
+    )
+    return card, onnx
+
+
+def out_of_bag_tau(
+    members: list[TrainedModel], samples: list[np.ndarray], x: np.ndarray, y: np.ndarray
+) -> float | None:
+    """Kendall tau of each cell's mean score over the members whose resample left it out; None when
+    fewer than 3 cells were left out of any resample."""
+    total, count = np.zeros(len(x)), np.zeros(len(x))
+    for member, sample in zip(members, samples, strict=True):
+        out = np.ones(len(x), dtype=bool)
+        out[sample] = False
+        if out.any():
+            total[out] += member.predict(x[out])
+            count[out] += 1
+    scored = count > 0
+    if scored.sum() < 3:
+        return None
+    return kendall_tau(y[scored], total[scored] / count[scored])
