@@ -38,7 +38,11 @@ class AsyncClient:
     async def run(self, call: Call) -> Any:
         for attempt in range(calls.attempts(call, self.retries)):
             response = await self._http.request(
-                call.method, call.path, json=call.json, params=call.params or None
+                call.method,
+                call.path,
+                json=call.json,
+                params=call.params or None,
+                timeout=calls.timeout_of(call),
             )
             if not calls.again(call, response.status_code, attempt, self.retries):
                 break

@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
+
 from renas_client.cells import cell_json
 from renas_client.models import (
     AskResponse,
@@ -30,6 +32,7 @@ class Call:
     json: Any = None
     params: dict[str, Any] = field(default_factory=dict)
     answers: frozenset[int] = frozenset()  # error statuses that are an answer, not an error
+    timeout: float | None = None  # seconds to wait for the answer; None: the client's timeout
 
 
 RETRY_STATUSES = frozenset({502, 503, 504})
@@ -106,9 +109,24 @@ def study(study_id: str) -> Call:
     return Call("GET", f"/studies/{study_id}", retry=True, parse=StudyOut.model_validate)
 
 
+WAIT_TIMEOUT_S = 600.0  # an ask that waits for a refit: the service bounds the wait (RENAS_ASK_WAIT_SECONDS)
+
+
 def ask(study_id: str, n: int, *, wait: bool = False) -> Call:
     """Never retried: a lost answer would have created trials (the next ask proposes others)."""
-    return Call("POST", f"/studies/{study_id}/ask", False, AskResponse.model_validate, {"n": n, "wait": wait})
+    return Call(
+        "POST",
+        f"/studies/{study_id}/ask",
+        retry=False,
+        parse=AskResponse.model_validate,
+        json={"n": n, "wait": wait},
+        timeout=WAIT_TIMEOUT_S if wait else None,
+    )
+
+
+def timeout_of(call: Call) -> Any:
+    """The per-request timeout httpx takes: the call's own, else the client's."""
+    return httpx.USE_CLIENT_DEFAULT if call.timeout is None else call.timeout
 
 
 def train(space: str, request: dict[str, Any]) -> Call:

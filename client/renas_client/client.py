@@ -52,7 +52,13 @@ class Client:
     def run(self, call: Call) -> Any:
         """Send ``call`` (again, where that is safe) and read its answer; errors as exceptions."""
         for attempt in range(calls.attempts(call, self.retries)):
-            response = self._http.request(call.method, call.path, json=call.json, params=call.params or None)
+            response = self._http.request(
+                call.method,
+                call.path,
+                json=call.json,
+                params=call.params or None,
+                timeout=calls.timeout_of(call),
+            )
             if not calls.again(call, response.status_code, attempt, self.retries):
                 break
             time.sleep(calls.backoff(attempt))

@@ -181,8 +181,10 @@ def test_the_readmes_study_loop_runs(base_url: str, capsys: pytest.CaptureFixtur
     assert "    ...\n" in block and "http://localhost:8000" in block
     code = block.replace("    ...\n", "    return float(len(cell['arch']))  # a stand-in measurement\n")
     exec(compile(code.replace("http://localhost:8000", base_url), "README.md", "exec"), {})
-    cell, value = eval(capsys.readouterr().out)  # what the example printed
+    best, predictor = capsys.readouterr().out.splitlines()  # what the example printed
+    cell, value = eval(best)
     assert value == float(len(cell["arch"]))
+    assert predictor.startswith("model='study-")  # the server has a train worker: the study refitted
 
 
 def test_the_async_client_runs_the_same_calls(base_url: str) -> None:
