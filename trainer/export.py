@@ -13,6 +13,7 @@ import warnings
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnxruntime as ort
@@ -174,40 +175,9 @@ def card_for(
     )
 
 
-def write_card(
-    onnx_path: Path,
-    *,
-    model_id: str,
-    space: str,
-    dataset: str,
-    label: str,
-    variant: str,
-    encoding: str,
-    encoding_version: int,
-    input_shape: tuple[int, ...],
-    training: TrainingInfo,
-    metrics: dict[str, float],
-    default: bool = False,
-    spread_output: str | None = None,
-    members: int = 1,
-) -> ModelCard:
-    """Validate and write ``<onnx stem>.json`` beside the .onnx (sha256 of the file as written)."""
-    card = card_for(
-        onnx_path.read_bytes(),
-        model_id=model_id,
-        space=space,
-        dataset=dataset,
-        label=label,
-        variant=variant,
-        encoding=encoding,
-        encoding_version=encoding_version,
-        input_shape=input_shape,
-        training=training,
-        metrics=metrics,
-        default=default,
-        spread_output=spread_output,
-        members=members,
-        onnx_file=onnx_path.name,
-    )
+def write_card(onnx_path: Path, **fields: Any) -> ModelCard:
+    """Validate and write ``<onnx stem>.json`` beside the .onnx: ``card_for`` (``fields`` are its
+    keywords) of the file as written."""
+    card = card_for(onnx_path.read_bytes(), onnx_file=onnx_path.name, **fields)
     onnx_path.with_suffix(".json").write_text(card.model_dump_json(indent=2) + "\n")
     return card

@@ -1,11 +1,13 @@
 """Request-body size limit, enforced before any byte is parsed (pure ASGI: no per-request task)."""
 
+from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.api.asgi import send_json
 from service.api.errors import TooManyCellsError
 from service.api.problems import problem_bytes
 from service.core.config import Settings
+from service.jobs import service as jobs
 
 
 def check_cell_count(count: int, settings: Settings) -> None:
@@ -13,6 +15,16 @@ def check_cell_count(count: int, settings: Settings) -> None:
         raise TooManyCellsError(
             f"{count} cells in one request; at most {settings.max_cells_per_request} are allowed"
         )
+
+
+def check_queue_room(db: Session, settings: Settings, client: str) -> None:
+    """QueueFullError (429) when the job queue, or ``client``'s share of it, is full."""
+    jobs.check_queue_room(
+        db,
+        owner=client,
+        max_total=settings.max_queued_jobs,
+        max_per_owner=settings.max_queued_jobs_per_client,
+    )
 
 
 class BodySizeLimit:

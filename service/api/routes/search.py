@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, HTTPException, Query, Response, status
 
 from service.api.deps import ClientDep, PoolDep, RegistryDep, SessionDep, SettingsDep
+from service.api.limits import check_queue_room
 from service.api.problems import documented
 from service.jobs import service as jobs
 from service.jobs.models import JobStatus
@@ -39,12 +40,7 @@ def create_search(
         message = f"this search may score {cost:,} cells; at most {settings.max_job_cells:,} per job"
         detail = [{"loc": ["body", body.strategy, "params"], "msg": message, "type": "too_costly"}]
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail)
-    jobs.check_queue_room(
-        db,
-        owner=client,
-        max_total=settings.max_queued_jobs,
-        max_per_owner=settings.max_queued_jobs_per_client,
-    )
+    check_queue_room(db, settings, client)
     job = jobs.create_job(db, kind=SEARCH.name, request=body, model_id=model.card.id, owner=client)
     pool.submit(job.kind)
     response.headers["Location"] = f"/search/{job.id}"

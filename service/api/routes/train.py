@@ -5,7 +5,7 @@ service.training and the train worker."""
 from fastapi import APIRouter, HTTPException, Response, status
 
 from service.api.deps import ClientDep, PoolDep, SessionDep, SettingsDep, SpacesDep
-from service.api.limits import check_cell_count
+from service.api.limits import check_cell_count, check_queue_room
 from service.api.problems import documented
 from service.inference.cells import parse_cells
 from service.jobs import service as jobs
@@ -49,12 +49,7 @@ def create_training(
         assert body.cells is not None  # TrainRequest: a study or cells
         check_cell_count(len(body.cells), settings)
         parse_cells(spaces[body.space], [c.cell for c in body.cells], suffix=".cell")
-    jobs.check_queue_room(
-        db,
-        owner=client,
-        max_total=settings.max_queued_jobs,
-        max_per_owner=settings.max_queued_jobs_per_client,
-    )
+    check_queue_room(db, settings, client)
     job = jobs.create_job(db, kind=refits.TRAIN_KIND, request=body, owner=client, serial_key=serial_key)
     pool.submit(job.kind)
     response.headers["Location"] = f"/train/{job.id}"
