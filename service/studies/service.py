@@ -316,23 +316,30 @@ class Summary:
     history: list[tuple[int, float]]
 
 
-def summarize(study: Study, trials: Sequence[Trial]) -> Summary:
+def summarize(db: Session, study: Study) -> Summary:
+    """The study's counts, best told trial and history, from aggregate queries (no trial's cell read
+    but the best one's, however many thousands were told)."""
+    mine = Trial.study_id == study.id
+    by_state = dict(db.execute(select(Trial.state, func.count()).where(mine).group_by(Trial.state)).all())
+    asked = db.scalar(select(func.count()).select_from(Trial).where(mine, Trial.reason != "told")) or 0
+    told = db.execute(
+        select(Trial.number, Trial.value)
+        .where(mine, Trial.state == TrialState.complete, Trial.value.is_not(None))
+        .order_by(Trial.told_at, Trial.number)
+    ).all()
     sign = 1.0 if study.goal == "maximize" else -1.0
-    complete = sorted(
-        (t for t in trials if t.state == TrialState.complete and t.value is not None),
-        key=lambda t: (t.told_at, t.number),
-    )
     history: list[tuple[int, float]] = []
-    best: Trial | None = None
-    for count, trial in enumerate(complete, start=1):
-        if best is None or sign * trial.value > sign * best.value:  # type: ignore[operator]
-            best = trial
-        history.append((count, best.value))  # type: ignore[arg-type]
+    best: tuple[int, float] | None = None
+    for count, (number, value) in enumerate(told, start=1):
+        if best is None or sign * value > sign * best[1]:
+            best = (number, value)
+        history.append((count, best[1]))
+    best_trial = None if best is None else db.scalar(select(Trial).where(mine, Trial.number == best[0]))
     return Summary(
-        asked=sum(t.reason != "told" for t in trials),
-        told=len(complete),
-        failed=sum(t.state == TrialState.failed for t in trials),
-        pending=sum(t.state == TrialState.pending for t in trials),
-        best=best,
+        asked=asked,
+        told=len(told),
+        failed=by_state.get(TrialState.failed, 0),
+        pending=by_state.get(TrialState.pending, 0),
+        best=best_trial,
         history=history,
     )

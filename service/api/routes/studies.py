@@ -73,8 +73,8 @@ def predictor_out(db: Session, study: Study) -> Predictor | None:
     )
 
 
-def study_out(db: Session, study: Study, trials: list[Trial], training: str | None) -> StudyOut:
-    summary = studies.summarize(study, trials)
+def study_out(db: Session, study: Study, training: str | None) -> StudyOut:
+    summary = studies.summarize(db, study)
     top = summary.best
     best = None if top is None else Best(trial=top.number, cell=top.cell, hash=top.identity, value=top.value)
     refit = refits.refit_status(db, study.id, told=summary.told, unavailable=training)
@@ -115,7 +115,7 @@ def list_studies(
 ) -> StudyPage:
     items, total = studies.list_studies(db, offset=offset, limit=limit)
     return StudyPage(
-        items=[study_out(db, s, studies.trials_of(db, s), training) for s in items],
+        items=[study_out(db, s, training) for s in items],
         total=total,
         offset=offset,
         limit=limit,
@@ -125,7 +125,7 @@ def list_studies(
 @router.get("/{study_id}", response_model=StudyOut, responses=NOT_FOUND)
 def get_study(study_id: str, db: SessionDep, training: TrainingDep) -> StudyOut:
     study = studies.get_study(db, study_id)
-    return study_out(db, study, studies.trials_of(db, study), training)
+    return study_out(db, study, training)
 
 
 @router.post("/{study_id}/ask", response_model=AskResponse, responses=NOT_FOUND)
