@@ -178,7 +178,7 @@ def out_of_bag_tau(
     members: list[TrainedModel], samples: list[np.ndarray], x: np.ndarray, y: np.ndarray
 ) -> float | None:
     """Kendall tau of each cell's mean score over the members whose resample left it out; None when
-    fewer than 3 cells were left out of any resample."""
+    fewer than 3 cells were left out of any resample, or their values are all equal."""
     total, count = np.zeros(len(x)), np.zeros(len(x))
     for member, sample in zip(members, samples, strict=True):
         out = np.ones(len(x), dtype=bool)
@@ -189,4 +189,5 @@ def out_of_bag_tau(
     scored = count > 0
     if scored.sum() < 3:
         return None
-    return kendall_tau(y[scored], total[scored] / count[scored])
+    tau = kendall_tau(y[scored], total[scored] / count[scored])
+    return tau if np.isfinite(tau) else None  # all left-out values equal: nothing to rank

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.api.problems import problems
 from service.inference.cells import InvalidCellsError
-from service.inference.registry import ModelNotFoundError
+from service.inference.registry import ModelLoadError, ModelNotFoundError
 from service.jobs.service import JobStateError, QueueFullError
 from service.studies.service import StudyNotFoundError, TellConflictError, TrialNotFoundError
 
@@ -99,6 +99,7 @@ def _unexpected(_: Request, exc: Exception) -> JSONResponse:
 # Domain errors whose answer is their message with a status.
 STATUS_OF: dict[type[Exception], int] = {
     ModelNotFoundError: status.HTTP_404_NOT_FOUND,
+    ModelLoadError: status.HTTP_503_SERVICE_UNAVAILABLE,  # a stored model this version cannot serve
     StudyNotFoundError: status.HTTP_404_NOT_FOUND,
     TrialNotFoundError: status.HTTP_404_NOT_FOUND,
     JobStateError: status.HTTP_409_CONFLICT,

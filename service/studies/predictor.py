@@ -1,16 +1,19 @@
 """A study's predictor: the model of its newest finished refit, as the function an ask scores with."""
 
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from service.inference.card import ModelCard
 from service.inference.onnx_scoring import score_cells_with_spread
-from service.inference.registry import ModelRegistry
+from service.inference.registry import ModelLoadError, ModelRegistry
 from service.inference.stored import latest_of_study
 from service.spaces import Space
 from service.studies.models import Study
 from service.studies.service import Predictor
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,16 @@ def current_predictor(
     if latest is None:
         return None
     card, trained_on = latest
-    model = registry.get(card.id)
+    try:
+        model = registry.get(card.id)
+    except ModelLoadError as exc:  # e.g. trained before an encoding change: ask as if there were none
+        log.warning(
+            "study %s: its predictor %s cannot be served (%s); asking by the initial design",
+            study.id,
+            card.id,
+            exc,
+        )
+        return None
     if model is None:
         return None
     return StudyPredictor(
