@@ -89,3 +89,19 @@ def test_concurrent_asks_never_share_a_network(pg_app) -> None:
             thread.join()
         trials = [t for batch in batches for t in batch]
         assert len(trials) == 40 and len({t["hash"] for t in trials}) == 40
+
+
+def test_a_study_refits_and_its_model_is_stored_in_postgres(pg_app) -> None:
+    with pg_app() as client:
+        study = client.post("/studies", json={"space": "nb201", "seed": 1}).json()["id"]
+        trials = client.post(f"/studies/{study}/ask", json={"n": 8}).json()["trials"]
+        results = [{"trial": t["trial"], "value": float(t["params"] % 97)} for t in trials]  # any values
+        assert client.post(f"/studies/{study}/tell", json={"results": results}).status_code == 200
+        asked = client.post(f"/studies/{study}/ask", json={"n": 3, "wait": True}).json()
+        assert asked["predictor"] is not None and asked["note"] is None
+        assert {t["reason"] for t in asked["trials"]} == {"acquisition"}
+    with pg_app() as client:  # another process: the model comes from the database
+        scored = client.post(
+            "/predict", json={"space": "nb201", "model": asked["predictor"], "cells": [NB201_CONVS]}
+        )
+        assert scored.status_code == 200 and scored.json()["predictions"][0]["spread"] is not None
