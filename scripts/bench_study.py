@@ -36,7 +36,12 @@ def main(
 ) -> None:
     space = get_space("nb201")
     rows = load_nb201(data_path(NB201_FILE))
-    picked = np.random.default_rng(0).choice(len(rows), told, replace=False)
+    order = np.random.default_rng(0).permutation(len(rows))
+    cells = [space.parse({"arch": rows[i].arch_str}) for i in order]
+    first: dict[str, int] = {}  # one row per network: relabelled copies have other table values
+    for i, identity in zip(order, space.identities(cells), strict=True):
+        first.setdefault(identity, int(i))
+    picked = list(first.values())[:told]
     results = [
         {"cell": {"arch": rows[i].arch_str}, "value": rows[i].metrics["cifar10_valid"]} for i in picked
     ]
