@@ -62,13 +62,7 @@ def run(context: JobContext, request: TrainRequest) -> TrainResult:
             latest = latest_of_study(db, study.id)
             if latest is not None and latest[1] == len(told):  # a tell's refit that an earlier one covered
                 card = latest[0]
-                return TrainResult(
-                    model=card.id,
-                    cells=len(told),
-                    oob_kendall_tau=card.metrics.get("oob_kendall_tau"),
-                    seconds=time.perf_counter() - started,
-                    up_to_date=True,
-                )
+                return _result(card, len(told), started, up_to_date=True)
             objects, values, goal = [t.cell for t in told], [t.value for t in told], study.goal
             model_id = f"study-{study.id[:12]}-r{count_of_study(db, study.id) + 1}"
         else:
@@ -79,23 +73,24 @@ def run(context: JobContext, request: TrainRequest) -> TrainResult:
         existing = db.get(StoredModel, model_id)
         if existing is not None:  # this job stored it, then its worker died before finishing the job
             card = ModelCard.model_validate(existing.card)
-            return TrainResult(
-                model=model_id,
-                cells=existing.trained_on,
-                oob_kendall_tau=card.metrics.get("oob_kendall_tau"),
-                seconds=time.perf_counter() - started,
-            )
+            return _result(card, existing.trained_on, started)
     cells = parse_cells(space, objects)
     sign = 1.0 if goal == "maximize" else -1.0
     y = sign * np.asarray(values, dtype=np.float64)
     card, onnx = train_and_export(context, space, cells, y, request, model_id)
     with context.sessions() as db:
         save_model(db, card, onnx, trained_on=len(cells), study_id=request.study)
+    return _result(card, len(cells), started)
+
+
+def _result(card: ModelCard, cells: int, started: float, *, up_to_date: bool = False) -> TrainResult:
+    """The job's result for the model ``card`` describes (new, or one stored before)."""
     return TrainResult(
-        model=model_id,
-        cells=len(cells),
+        model=card.id,
+        cells=cells,
         oob_kendall_tau=card.metrics.get("oob_kendall_tau"),
         seconds=time.perf_counter() - started,
+        up_to_date=up_to_date,
     )
 
 
