@@ -51,17 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         migrations.upgrade(settings.database_url)
         engine = make_engine(settings.database_url)
         sessions = make_sessionmaker(engine)
-        config = WorkerConfig(
-            database_url=settings.database_url,
-            models_dir=settings.models_dir,
-            providers=tuple(settings.providers),
-            batch_size=settings.batch_size,
-            nb101_hash_table=settings.nb101_hash_table,
-            lease_seconds=settings.job_lease_seconds,
-            timeout_seconds=settings.job_timeout_seconds,
-            log_level=settings.log_level,
-            log_format=settings.log_format,
-        )
+        config = WorkerConfig.from_settings(settings)
         registry.stored = StoredModels(sessions, settings.providers)
         training_unavailable = unavailable_reason(settings.train_workers)
         if training_unavailable is not None:
@@ -73,7 +63,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "train": settings.train_workers if training_unavailable is None else 0,
             },
             sessions=sessions,
-            max_attempts=settings.job_attempts,
             retention=timedelta(days=settings.job_retention_days),
         )
         DATABASE_GAUGES.watch(sessions)

@@ -12,7 +12,9 @@ from service.api.security import key_matches
 from service.core.config import Settings
 from service.inference import identity_table
 from service.inference.registry import ModelRegistry
+from service.jobs import service as jobs
 from service.jobs.pool import JobPool
+from service.training import availability
 
 api_key_header = APIKeyHeader(
     name="X-API-Key", auto_error=False, description="needed when RENAS_API_KEY is set"
@@ -43,9 +45,14 @@ async def get_client(request: Request, key: Annotated[str | None, Security(api_k
     return f"addr:{request.client.host if request.client else 'unknown'}"
 
 
-async def get_training(request: Request) -> str | None:
-    """Why this process cannot train (no train worker), or None when it can."""
-    return request.app.state.training_unavailable
+def get_training(request: Request, db: Annotated[Session, Depends(get_db)]) -> str | None:
+    """Why nothing in this deployment trains (no train worker), or None when something does: this
+    process's own worker, or (scaled) a train worker elsewhere that said it is alive."""
+    local = request.app.state.training_unavailable
+    if local is None or not request.app.state.pool.delivery.remote_workers:
+        return local
+    lease = request.app.state.settings.job_lease_seconds
+    return availability.deployment_reason(jobs.live_workers(db, "train", within=lease))
 
 
 async def get_spaces(request: Request) -> identity_table.ServedSpaces:

@@ -23,7 +23,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(16 * 1024 * 1024, ge=1, description="larger request bodies -> 413")
     api_key: str | None = Field(None, description="when set, every route but /healthz and /readyz needs it")
     public_docs: bool = Field(False, description="with an API key: /docs, /redoc, /openapi.json open")
-    search_workers: int = Field(1, ge=1, description="search jobs run at once, each in its own process")
+    search_workers: int = Field(
+        1, ge=0, description="search jobs run at once, each in its own process; 0: only accept (scaled)"
+    )
     train_workers: int = Field(
         1, ge=0, description="training jobs (study refits, POST /train) run at once; needs the train extra"
     )

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -18,6 +18,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def is_postgres(database_url: str) -> bool:
+    """Whether ``database_url`` is the scaled deployment's database (its queue is procrastinate)."""
+    return make_url(database_url).get_backend_name() == "postgresql"
 
 
 def make_engine(database_url: str) -> Engine:

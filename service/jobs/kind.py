@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, Field, TypeAdapter
 from sqlalchemy.orm import Session, sessionmaker
 
+from service.core.config import Settings
 from service.core.logs import LogFormat
 from service.inference.identity_table import ServedSpaces
 from service.jobs import service as jobs
@@ -48,8 +49,24 @@ class WorkerConfig:
     nb101_hash_table: Path | None = None
     lease_seconds: float = 30.0  # a worker renews its job's lease every fifth of this
     timeout_seconds: float = 3600.0  # a job running longer fails with the reason
+    max_attempts: int = 2  # runs of a job whose worker died, before it is failed
     log_level: str = "info"
     log_format: LogFormat = "text"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "WorkerConfig":
+        return cls(
+            database_url=settings.database_url,
+            models_dir=settings.models_dir,
+            providers=tuple(settings.providers),
+            batch_size=settings.batch_size,
+            nb101_hash_table=settings.nb101_hash_table,
+            lease_seconds=settings.job_lease_seconds,
+            timeout_seconds=settings.job_timeout_seconds,
+            max_attempts=settings.job_attempts,
+            log_level=settings.log_level,
+            log_format=settings.log_format,
+        )
 
 
 class JobContext:

@@ -57,3 +57,14 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WorkerPresence(Base):
+    """A worker of the scaled deployment says it is alive, and on which queue (procrastinate's own
+    worker table has no queue): how an API process knows whether anyone runs ``train`` jobs."""
+
+    __tablename__ = "workers"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)  # "host:pid", as in a job's lease
+    queue: Mapped[str] = mapped_column(String(32), index=True)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime)

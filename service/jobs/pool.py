@@ -1,6 +1,11 @@
 """The server's worker processes, per queue (``search``; ``train`` where torch is installed), run
 queued jobs off the event loop.
 
+How a job reaches a worker depends on the database. On SQLite (embedded) the job table is the queue
+and a submit wakes an idle worker. On PostgreSQL (scaled) the queue is procrastinate
+(``service.jobs.queue``): a submit defers a procrastinate job, and the processes started here are the
+same procrastinate workers as ``renas-worker`` (none, where API replicas only accept).
+
 CPU-bound jobs (searches) would stall every request if run on the event loop or a thread (the GIL), so
 they run in spawned processes (never forked: the server holds ONNX Runtime sessions and threads that
 do not survive a fork). The job table is the queue: a job is accepted once its row exists, and a
@@ -26,9 +31,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from service.core.metrics import CELLS_SCORED, JOB_QUEUE_WAIT, JOB_RUN
 from service.core.orm import utcnow
 from service.jobs import service as jobs
+from service.jobs.delivery import delivery_for
 from service.jobs.kind import WorkerConfig
-from service.jobs.kinds import JOB_KINDS
-from service.jobs.worker import serve, worker_id
+from service.jobs.models import Job
+from service.jobs.worker import worker_id
 
 log = logging.getLogger(__name__)
 
@@ -44,19 +50,18 @@ class JobPool:
         *,
         workers: Mapping[str, int],
         sessions: sessionmaker[Session],
-        max_attempts: int,
         retention: timedelta,
     ) -> None:
         """``workers``: processes per queue, e.g. {"search": 1, "train": 1}; a queue without any keeps
         its jobs queued for a worker elsewhere (or a later start with one)."""
         self.config = config
         self.sessions = sessions
-        self.max_attempts = max_attempts
         self.retention = retention
+
         self.workers = {queue: count for queue, count in workers.items() if count > 0}
         self._context = multiprocessing.get_context("spawn")
         self._stop = self._context.Event()
-        self._wake = {queue: self._context.Semaphore(0) for queue in self.workers}
+        self.delivery = delivery_for(config, self.workers, self._context)
         self._closing = threading.Event()
         self._observed_until = utcnow()  # jobs that finished before this pool started are not observed
         try:
@@ -69,30 +74,21 @@ class JobPool:
         self._supervisor = threading.Thread(target=self._supervise, name="job-supervisor", daemon=True)
         self._supervisor.start()
 
-    def _start(self, queue: str) -> BaseProcess:
-        kinds = [name for name, kind in JOB_KINDS.items() if kind.queue == queue]
+    def _start(self, queue_name: str) -> BaseProcess:
+        target, args = self.delivery.worker(queue_name, self._stop, os.getpid())
         process = self._context.Process(
-            target=serve,
-            args=(self.config, kinds, self._stop, self._wake[queue], os.getpid()),
-            name=f"renas-{queue}-worker",
-            daemon=True,
+            target=target, args=args, name=f"renas-{queue_name}-worker", daemon=True
         )
         process.start()
         return process
 
-    def runs(self, kind: str) -> bool:
-        """Whether this pool has workers for ``kind``'s queue."""
-        return JOB_KINDS[kind].queue in self.workers
+    def submit(self, job: Job) -> None:
+        """``job`` is queued (its row committed): hand it to a worker of its kind's queue."""
+        self.delivery.submit(job)
 
-    def submit(self, kind: str) -> None:
-        """A job of ``kind`` is queued: wake an idle worker of its queue (a busy one takes it when free)."""
-        wake = self._wake.get(JOB_KINDS[kind].queue)
-        if wake is not None:
-            wake.release()
-
-    def _wake_all(self) -> None:
-        for wake in self._wake.values():
-            wake.release()
+    def cancelled(self, job_id: str) -> None:
+        """``job_id``'s row is cancelled: tell the queue too (a running job also sees its row)."""
+        self.delivery.cancelled(job_id)
 
     def _supervise(self) -> None:
         purged_at, swept_at = 0.0, time.monotonic()  # purge at once; __init__ has just swept
@@ -146,7 +142,7 @@ class JobPool:
         with self.sessions() as db:
             requeued, failed = jobs.release_dead(
                 db,
-                max_attempts=self.max_attempts,
+                max_attempts=self.config.max_attempts,
                 reason=reason,
                 worker=worker,
                 lease_seconds=self.config.lease_seconds,
@@ -159,7 +155,7 @@ class JobPool:
                 requeued,
                 failed,
             )
-            self._wake_all()
+            self.delivery.wake_all()
 
     def shutdown(self) -> None:
         """Stop the workers: each gives its running job back to the queue (not counted as an attempt)
@@ -168,7 +164,7 @@ class JobPool:
         self._supervisor.join()
         self._stop.set()
         for _ in self._processes:
-            self._wake_all()
+            self.delivery.wake_all()
         for _, process in self._processes:
             process.join(STOP_WAIT_S)
             if process.is_alive():
@@ -177,7 +173,6 @@ class JobPool:
             with self.sessions() as db:
                 for job_id in jobs.held_by(db, worker_id(process.pid)):
                     jobs.requeue(db, job_id, worker_id(process.pid), count_attempt=False)
-        # Drop the processes and their semaphores now: freed, they are unlinked from the system at once
-        # (left to the end of the interpreter, the resource tracker reports them as leaked).
         self._processes.clear()
-        del self._stop, self._wake
+        self.delivery.close()
+        del self._stop

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from service.core.orm import utcnow
-from service.jobs.models import FINISHED, UNFINISHED, Job, JobStatus
+from service.jobs.models import FINISHED, UNFINISHED, Job, JobStatus, WorkerPresence
 
 NO_LEASE: dict[str, Any] = {"worker": None, "heartbeat_at": None}
 
@@ -270,3 +270,22 @@ def _transition(db: Session, job_id: str, from_statuses: Iterable[JobStatus], **
     )
     db.commit()
     return result.rowcount == 1
+
+
+def present(db: Session, worker: str, queue: str) -> None:
+    """``worker`` (a scaled deployment's) is alive and works on ``queue``."""
+    db.merge(WorkerPresence(name=worker, queue=queue, heartbeat_at=utcnow()))
+    db.commit()
+
+
+def gone(db: Session, worker: str) -> None:
+    """``worker`` stopped."""
+    db.execute(delete(WorkerPresence).where(WorkerPresence.name == worker))
+    db.commit()
+
+
+def live_workers(db: Session, queue: str, *, within: float) -> int:
+    """Workers on ``queue`` that said they were alive in the last ``within`` seconds."""
+    fresh = WorkerPresence.heartbeat_at >= utcnow() - timedelta(seconds=within)
+    query = select(func.count()).select_from(WorkerPresence).where(WorkerPresence.queue == queue, fresh)
+    return db.scalar(query) or 0

@@ -14,7 +14,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from multiprocessing.synchronize import Event, Semaphore
 
@@ -45,7 +45,8 @@ def worker_id(pid: int | None = None) -> str:
 
 
 @cache
-def _sessions(database_url: str) -> sessionmaker[Session]:
+def sessions_for(database_url: str) -> sessionmaker[Session]:
+    """This process's sessions on ``database_url`` (one engine per process)."""
     return make_sessionmaker(make_engine(database_url))
 
 
@@ -57,13 +58,18 @@ def _exit_with_parent(parent: int) -> None:
             os._exit(1)
 
 
+def watch_parent(parent: int) -> None:
+    """From now on this process exits when ``parent`` (the server that started it) is gone."""
+    threading.Thread(target=_exit_with_parent, args=(parent,), name="parent-watch", daemon=True).start()
+
+
 def serve(config: WorkerConfig, kinds: Iterable[str], stop: Event, wake: Semaphore, parent: int) -> None:
     """A worker process's life: run queued jobs of ``kinds`` until ``stop`` is set."""
-    threading.Thread(target=_exit_with_parent, args=(parent,), name="parent-watch", daemon=True).start()
+    watch_parent(parent)
     logs.configure(config.log_level, config.log_format)
     kinds = tuple(kinds)
     me = worker_id()
-    sessions = _sessions(config.database_url)
+    sessions = sessions_for(config.database_url)
     identity_table.use_if_present(_SPACES, config.nb101_hash_table)
     while not stop.is_set():
         try:
@@ -72,7 +78,7 @@ def serve(config: WorkerConfig, kinds: Iterable[str], stop: Event, wake: Semapho
             if job_id is None:
                 wake.acquire(timeout=IDLE_POLL_S)
                 continue
-            run_job(job_id, config, me, stop)
+            run_job(job_id, config, me, stop.is_set)
         except SQLAlchemyError:
             # The database refuses writes: stop working; a job this worker held is released when its
             # lease runs out, and runs again (or fails after its attempts) once writes work again.
@@ -80,17 +86,20 @@ def serve(config: WorkerConfig, kinds: Iterable[str], stop: Event, wake: Semapho
             stop.wait(DATABASE_RETRY_S)
 
 
-def run_job(job_id: str, config: WorkerConfig, worker: str, stop: Event | None = None) -> None:
-    """Run one claimed job to its end state; every error ends up in the job's row."""
+def run_job(
+    job_id: str, config: WorkerConfig, worker: str, stopping: Callable[[], bool] = lambda: False
+) -> None:
+    """Run one claimed job to its end state; every error ends up in the job's row. Once ``stopping()``
+    (the worker shuts down) the job goes back to the queue, its attempt not counted."""
     token = logs.job_id.set(job_id)  # every log line of the job carries its id
     try:
-        _run_claimed(job_id, config, worker, stop)
+        _run_claimed(job_id, config, worker, stopping)
     finally:
         logs.job_id.reset(token)
 
 
-def _run_claimed(job_id: str, config: WorkerConfig, worker: str, stop: Event | None) -> None:
-    sessions = _sessions(config.database_url)
+def _run_claimed(job_id: str, config: WorkerConfig, worker: str, stopping: Callable[[], bool]) -> None:
+    sessions = sessions_for(config.database_url)
     with sessions() as db:
         job = jobs.get_job(db, job_id)
         assert job is not None  # claimed by this worker
@@ -101,7 +110,6 @@ def _run_claimed(job_id: str, config: WorkerConfig, worker: str, stop: Event | N
     try:
         kind = JOB_KINDS[kind_name]
         identity_table.use_if_present(_SPACES, config.nb101_hash_table)
-        stopping = (lambda: False) if stop is None else stop.is_set
         context = JobContext(sessions, job_id, model_id, config, _SPACES, worker=worker, stopping=stopping)
         result = kind.run(context, kind.request.validate_python(stored))
         with sessions() as db:
@@ -109,7 +117,7 @@ def _run_claimed(job_id: str, config: WorkerConfig, worker: str, stop: Event | N
                 db, job_id, worker, result.model_dump(mode="json"), progress=kind.final_progress(context)
             )
     except JobStopped:
-        if stop is not None and stop.is_set():  # shutting down: the job runs again after the restart
+        if stopping():  # shutting down: the job runs again after the restart
             with sessions() as db:
                 jobs.requeue(db, job_id, worker, count_attempt=False)
     except SQLAlchemyError:

@@ -67,10 +67,17 @@ def current(database_url: str) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def ours(name: str | None, type_: str, _parent: object) -> bool:
+    """Whether autogenerate compares this object: procrastinate's tables (revision 0007) are the queue
+    library's, not models of this service."""
+    return not (type_ == "table" and name is not None and name.startswith("procrastinate_"))
+
+
 def schema_drift(database_url: str) -> list[Any]:
     """What autogenerate would change to match the models: empty when migrations and models agree."""
     with _reading(database_url) as connection:
-        return compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(connection, opts={"include_name": ours})
+        return compare_metadata(context, Base.metadata)
 
 
 @contextmanager

@@ -2,9 +2,11 @@
 
 from alembic import context
 
-from service.migrations import Base
+from service.migrations import Base, ours
 
 connection = context.config.attributes["connection"]
-context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+context.configure(
+    connection=connection, target_metadata=Base.metadata, render_as_batch=True, include_name=ours
+)
 with context.begin_transaction():
     context.run_migrations()

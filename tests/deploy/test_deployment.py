@@ -11,13 +11,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from live_server import free_port, running
+from live_server import SERVE, WORKERS, free_port, running
 
 from service.core.config import Settings
 from service.main import app
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = (ROOT / "docker" / "Dockerfile").read_text()
+# The Dockerfile's stages by name: base (the service), train (base plus torch), service (the default).
+STAGES = dict(re.findall(r"^FROM \S+ AS (\S+)\n(.*?)(?=^FROM |\Z)", DOCKERFILE, flags=re.M | re.S))
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SETTING_VARS = {f"RENAS_{name.upper()}" for name in Settings.model_fields}
 
@@ -51,9 +53,10 @@ def test_dockerfile_copies_existing_paths_and_runs_the_console_script() -> None:
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     cmd = re.search(r'^CMD \["([^"]+)"\]$', DOCKERFILE, flags=re.M)
     assert cmd is not None and scripts[cmd.group(1)] == "service.main:serve"
-    code = [line for line in DOCKERFILE.splitlines() if not line.lstrip().startswith("#")]
+    code = [line for line in STAGES["base"].splitlines() if not line.lstrip().startswith("#")]
     assert not [line for line in code if "torch" in line]
-    assert re.search(r"pip install [^\n\[]* \.$", DOCKERFILE, flags=re.M), "service dependencies only"
+    assert re.search(r"pip install [^\n\[]* \.\[postgres\]$", DOCKERFILE, flags=re.M), "no trainer, no torch"
+    assert list(STAGES) == ["base", "train", "service"], "the service image is the default (last) target"
     assert re.search(r"^USER (?!root)\w+$", DOCKERFILE, flags=re.M), "the image must not run as root"
 
 
@@ -75,8 +78,8 @@ def _mount_target(volume: str) -> str:
 
 def test_compose_services_use_the_image_settings_and_health_check() -> None:
     env = _dockerfile_env()
-    services = COMPOSE["services"]
-    assert set(services) == {"renas", "renas-cpu"}
+    services = {name: s for name, s in COMPOSE["services"].items() if name in ("renas", "renas-cpu")}
+    assert set(COMPOSE["services"]) - set(services) == SCALED | {"postgres", "renas-proxy"}
     for service in services.values():
         assert set(service["environment"]) <= SETTING_VARS
         container = service["ports"][0].rsplit(":", 1)[1]
@@ -135,3 +138,58 @@ def test_blank_api_key_from_compose_means_no_key(monkeypatch: pytest.MonkeyPatch
     assert Settings().api_key is None
     monkeypatch.setenv("RENAS_API_KEY", "s3cret")
     assert Settings().api_key == "s3cret"
+
+
+SCALED = {"renas-api", "renas-search-worker", "renas-train-worker"}
+
+
+def test_the_scale_profile_runs_the_commands_the_tests_run() -> None:
+    services = COMPOSE["services"]
+    assert all(services[name]["profiles"] == ["scale"] for name in SCALED | {"postgres", "renas-proxy"})
+    commands = {name: tuple(services[name]["command"]) for name in SCALED}
+    # tests/postgres/test_scaled_deployment.py starts exactly these processes.
+    assert commands == {
+        "renas-api": SERVE,
+        "renas-search-worker": WORKERS["search"],
+        "renas-train-worker": WORKERS["train"],
+    }
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["renas-worker"] == "service.jobs.cli:app"
+    for name in SCALED:
+        environment = services[name]["environment"]
+        assert set(environment) <= SETTING_VARS
+        assert environment["RENAS_DATABASE_URL"].startswith("postgresql+psycopg://renas:")
+        assert "@postgres:5432/" in environment["RENAS_DATABASE_URL"]
+        assert (environment["RENAS_SEARCH_WORKERS"], environment["RENAS_TRAIN_WORKERS"]) == ("0", "0")
+        assert services[name]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert services["renas-train-worker"]["build"]["target"] == "train"
+    assert services["renas-api"]["build"]["target"] == services["renas-search-worker"]["build"]["target"]
+    assert services["renas-api"]["build"]["target"] == "service"
+
+
+def test_the_scale_profiles_database_and_proxy() -> None:
+    postgres = COMPOSE["services"]["postgres"]
+    assert postgres["image"] == "postgres:16"
+    assert "renas-postgres" in COMPOSE["volumes"]
+    assert any(volume.endswith(":/var/lib/postgresql/data") for volume in postgres["volumes"])
+    assert "pg_isready" in postgres["healthcheck"]["test"][1]
+    proxy = COMPOSE["services"]["renas-proxy"]
+    assert proxy["ports"] == ["${RENAS_PUBLISHED_PORT:-8000}:8000"]
+    (config,) = proxy["volumes"]
+    host, target = config.removesuffix(":ro").split(":")
+    assert target == "/etc/nginx/nginx.conf"
+    conf = (ROOT / host).read_text()
+    assert re.search(r"server renas-api:8000;", conf) and re.search(r"listen 8000;", conf)
+    assert COMPOSE["services"]["renas-api"]["environment"]["RENAS_PORT"] == "8000"
+
+
+def test_the_train_image_installs_the_cpu_torch_before_the_train_extra() -> None:
+    train = STAGES["train"]
+    install = re.search(
+        r"pip install [^\n]*--index-url https://download.pytorch.org/whl/cpu torch==(\S+)", train
+    )
+    assert install is not None
+    assert install.group(1) == version("torch").split("+")[0], "the torch the tests ran"
+    assert train.index("torch==") < train.index(".[postgres,train]")
+    assert re.search(r"^COPY trainer \./trainer$", train, flags=re.M)
+    assert re.search(r'^CMD \["renas-worker", "--queue", "train"\]$', train, flags=re.M)

@@ -111,7 +111,7 @@ def test_a_stopping_worker_gives_its_job_back(setup) -> None:
     job_id = submit(sessions, CountRequest(upto=10))
     stop = multiprocessing.get_context("spawn").Event()
     stop.set()
-    worker.run_job(job_id, config, WORKER, stop)
+    worker.run_job(job_id, config, WORKER, stop.is_set)
     job = row(sessions, job_id)
     assert (job.status, job.attempts, job.worker, job.result) == ("queued", 0, None, None)
 

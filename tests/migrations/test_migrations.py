@@ -6,11 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from pydantic import BaseModel
 from sqlalchemy import inspect, select
 from typer.testing import CliRunner
 
 from service import migrations
 from service.core.db import make_engine, make_sessionmaker
+from service.jobs import service as jobs
 from service.jobs.models import Job
 from service.jobs.schemas import job_out
 from service.migrations.cli import app as db_cli
@@ -18,6 +20,10 @@ from service.migrations.cli import app as db_cli
 RELEASE_0_1_DB = Path(__file__).resolve().parent / "data" / "release-0.1.0.db"
 # What data/README.md says the file holds, by status.
 RELEASE_0_1_JOBS = {"succeeded": 1, "cancelled": 1, "failed": 1, "running": 1, "queued": 1}
+
+
+class Quick(BaseModel):
+    space: str
 
 
 def sqlite_url(path: Path) -> str:
@@ -46,7 +52,7 @@ def test_an_empty_database_reaches_head_and_matches_the_models(tmp_path: Path) -
     assert migrations.current(url) is None
     migrations.upgrade(url)
     assert migrations.current(url) == migrations.head()
-    assert tables(url) == {"alembic_version", "jobs", "models", "studies", "trials"}
+    assert tables(url) == {"alembic_version", "jobs", "models", "studies", "trials", "workers"}
     assert migrations.schema_drift(url) == []
     migrations.upgrade(url)  # a second start-up finds nothing to do
     assert migrations.current(url) == migrations.head()
@@ -129,3 +135,25 @@ def test_postgresql_reaches_head_and_matches_the_models(postgres_url: str) -> No
     assert migrations.schema_drift(postgres_url) != []
     migrations.upgrade(postgres_url)
     assert migrations.current(postgres_url) == migrations.head()
+
+
+def test_postgresql_from_the_previous_revision_gains_the_queue_and_keeps_its_queued_job(
+    postgres_url: str,
+) -> None:
+    migrations.upgrade(postgres_url, "0006")
+    assert not {t for t in tables(postgres_url) if t.startswith("procrastinate_")}
+    engine = make_engine(postgres_url)
+    try:
+        with make_sessionmaker(engine)() as db:
+            job = jobs.create_job(db, kind="search", request=Quick(space="nb201"))
+    finally:
+        engine.dispose()
+    migrations.upgrade(postgres_url)
+    assert {"procrastinate_jobs", "procrastinate_workers", "workers"} <= tables(postgres_url)
+    assert [(j.id, j.status) for j in jobs_in(postgres_url)] == [(job.id, "queued")]
+    migrations.downgrade(postgres_url, "0006")
+    assert not {
+        t for t in tables(postgres_url) if t.startswith("procrastinate_")
+    } and "workers" not in tables(postgres_url)
+    migrations.upgrade(postgres_url)  # what downgrade removed, the upgrade installs again
+    assert migrations.schema_drift(postgres_url) == []

@@ -42,7 +42,7 @@ def create_search(
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail)
     check_queue_room(db, settings, client)
     job = jobs.create_job(db, kind=SEARCH.name, request=body, model_id=model.card.id, owner=client)
-    pool.submit(job.kind)
+    pool.submit(job)
     response.headers["Location"] = f"/search/{job.id}"
     return JobCreated(id=job.id, status=JobStatus(job.status))
 
@@ -71,8 +71,9 @@ def get_search(job_id: str, db: SessionDep) -> JobOut:
     response_model=JobOut,
     responses=documented({**NOT_FOUND, 409: "the job has already finished"}),
 )
-def cancel_search(job_id: str, db: SessionDep) -> JobOut:
+def cancel_search(job_id: str, db: SessionDep, pool: PoolDep) -> JobOut:
     job = jobs.cancel_job(db, job_id, kind=SEARCH.name)
     if job is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no search job {job_id!r}")
+    pool.cancelled(job.id)
     return job_out(job)

@@ -177,8 +177,9 @@ def tell(
     check_cell_count(len(body.results), settings)
     study = studies.get_study(db, study_id)
     outcome = studies.tell(db, study, spaces[study.space], body.results)
-    if outcome.changed and refits.request_refit(db, study, told=studies.count_told(db, study)) is not None:
-        pool.submit(refits.TRAIN_KIND)
+    refit = refits.request_refit(db, study, told=studies.count_told(db, study)) if outcome.changed else None
+    if refit is not None:
+        pool.submit(refit)
     return TellResponse(trials=outcome.trials, changed=outcome.changed)
 
 

@@ -51,7 +51,7 @@ def create_training(
         parse_cells(spaces[body.space], [c.cell for c in body.cells], suffix=".cell")
     check_queue_room(db, settings, client)
     job = jobs.create_job(db, kind=refits.TRAIN_KIND, request=body, owner=client, serial_key=serial_key)
-    pool.submit(job.kind)
+    pool.submit(job)
     response.headers["Location"] = f"/train/{job.id}"
     return JobCreated(id=job.id, status=JobStatus(job.status))
 
@@ -69,8 +69,9 @@ def get_training(job_id: str, db: SessionDep) -> TrainJobOut:
     response_model=TrainJobOut,
     responses=documented({**NOT_FOUND, 409: "the job has already finished"}),
 )
-def cancel_training(job_id: str, db: SessionDep) -> TrainJobOut:
+def cancel_training(job_id: str, db: SessionDep, pool: PoolDep) -> TrainJobOut:
     job = jobs.cancel_job(db, job_id, kind=refits.TRAIN_KIND)
     if job is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no training job {job_id!r}")
+    pool.cancelled(job.id)
     return TrainJobOut.of(job)
