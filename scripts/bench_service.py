@@ -21,8 +21,6 @@ Results go to docs/benchmarks/service.md by hand, with this command.
 import json
 import logging
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +34,7 @@ from typing import Annotated, Any
 import httpx
 import numpy as np
 import typer
+from processes import answers_ready, free_port, started
 
 from service.core.config import get_settings
 from service.inference import identity_table
@@ -73,12 +72,6 @@ def process_cpu_seconds(pid: int) -> float:
 SERVED = identity_table.ServedSpaces()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def running_server(models_dir: Path, database: Path, *, search_workers: int) -> Iterator[tuple[str, int]]:
     """Base URL and process id of a uvicorn serving the app, ready (models loaded) when yielded.
@@ -108,23 +101,9 @@ def running_server(models_dir: Path, database: Path, *, search_workers: int) -> 
         "--log-level",
         "warning",
     ]
-    server = subprocess.Popen(command, env=env)
     base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base_url}/readyz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the service did not become ready")
-            time.sleep(0.1)
+    with started(command, env, lambda: answers_ready(base_url)) as server:
         yield base_url, server.pid
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
 
 
 def timed_requests(client: httpx.Client, server_pid: int, path: str, body: bytes | None, n: int) -> Run:
