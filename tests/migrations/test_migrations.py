@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from pydantic import BaseModel
 from sqlalchemy import inspect, select
 from typer.testing import CliRunner
@@ -137,23 +138,29 @@ def test_postgresql_reaches_head_and_matches_the_models(postgres_url: str) -> No
     assert migrations.current(postgres_url) == migrations.head()
 
 
-def test_postgresql_from_the_previous_revision_gains_the_queue_and_keeps_its_queued_job(
-    postgres_url: str,
-) -> None:
-    migrations.upgrade(postgres_url, "0006")
-    assert not {t for t in tables(postgres_url) if t.startswith("procrastinate_")}
-    engine = make_engine(postgres_url)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return sqlite_url(tmp_path / "renas.db")
+    return request.getfixturevalue("postgres_url")
+
+
+def test_the_previous_revision_upgrades_keeping_its_queued_job(any_database: str) -> None:
+    """0006 -> head and back: procrastinate's schema comes and goes on PostgreSQL only."""
+    url = any_database
+    queue_tables = {"procrastinate_jobs", "procrastinate_workers"} if url.startswith("postgresql") else set()
+    migrations.upgrade(url, "0006")
+    assert not {t for t in tables(url) if t.startswith("procrastinate_")}
+    engine = make_engine(url)
     try:
         with make_sessionmaker(engine)() as db:
             job = jobs.create_job(db, kind="search", request=Quick(space="nb201"))
     finally:
         engine.dispose()
-    migrations.upgrade(postgres_url)
-    assert {"procrastinate_jobs", "procrastinate_workers", "workers"} <= tables(postgres_url)
-    assert [(j.id, j.status) for j in jobs_in(postgres_url)] == [(job.id, "queued")]
-    migrations.downgrade(postgres_url, "0006")
-    assert not {
-        t for t in tables(postgres_url) if t.startswith("procrastinate_")
-    } and "workers" not in tables(postgres_url)
-    migrations.upgrade(postgres_url)  # what downgrade removed, the upgrade installs again
-    assert migrations.schema_drift(postgres_url) == []
+    migrations.upgrade(url)
+    assert queue_tables | {"workers"} <= tables(url)
+    assert [(j.id, j.status) for j in jobs_in(url)] == [(job.id, "queued")]
+    migrations.downgrade(url, "0006")
+    assert not {t for t in tables(url) if t.startswith("procrastinate_")} and "workers" not in tables(url)
+    migrations.upgrade(url)  # what downgrade removed, the upgrade installs again
+    assert migrations.schema_drift(url) == []
