@@ -5,6 +5,7 @@ standardised by a fixed layer inside the network. Deterministic on CPU for a giv
 torch RNG is forked, so training leaves the caller's random state untouched.
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,11 @@ from trainer.model import Standardize
 from trainer.variants import LossConfig, Variant, build_model, get_variant
 
 BATCH_SIZE = 1024  # the paper's mini-batch
+PAPER_EPOCHS = 200
+# The small-data schedule: about eight batches an epoch and about SMALL_DATA_STEPS optimiser steps in all.
+SMALL_DATA_STEPS = 1500
+MIN_EPOCHS, MAX_EPOCHS = 20, 200
+MIN_BATCH = 16
 
 
 @dataclass
@@ -42,6 +48,25 @@ class TrainedModel:
             for i in range(0, len(x), batch_size)
         ]
         return torch.cat(scores).numpy() if scores else np.zeros(0, dtype=np.float32)
+
+
+def batch_size_for(cells: int) -> int:
+    """The small-data schedule's batch: about eight batches an epoch, between 16 and the paper's 1,024.
+    Below a thousand cells the paper's batch means one optimiser step per epoch."""
+    return int(np.clip(cells // 8, MIN_BATCH, BATCH_SIZE))
+
+
+def epochs_for(cells: int) -> int:
+    """The small-data schedule's epochs: about SMALL_DATA_STEPS steps, between 20 and 200 epochs."""
+    steps_per_epoch = math.ceil(cells / batch_size_for(cells))
+    return int(np.clip(math.ceil(SMALL_DATA_STEPS / steps_per_epoch), MIN_EPOCHS, MAX_EPOCHS))
+
+
+def schedule_for(variant: Variant, cells: int) -> tuple[int, int]:
+    """(epochs, batch size) of ``variant``'s schedule on ``cells`` training cells."""
+    if variant.schedule == "small-data":
+        return epochs_for(cells), batch_size_for(cells)
+    return PAPER_EPOCHS, BATCH_SIZE
 
 
 def _loss(
@@ -79,9 +104,9 @@ def train_predictor(
     y: np.ndarray,
     *,
     variant: str,
-    epochs: int = 200,
+    epochs: int | None = None,
     seed: int = 0,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int | None = None,
     lr: float = 1e-3,
     weight_decay: float = 5e-4,
     max_triplets: int = DEFAULT_MAX_TRIPLETS,
@@ -90,6 +115,7 @@ def train_predictor(
     """Train ``variant`` (a key of ``trainer.variants.VARIANTS``) on tensors x (n, C, H, W), labels y (n,).
 
     x must be the variant's encoding (``get_variant(variant).encoding``) of the training cells.
+    ``epochs`` and ``batch_size`` default to the variant's schedule (``schedule_for``).
     ``max_triplets`` caps the triplets sampled per batch for the continuity loss.
     """
     spec = get_variant(variant)
@@ -99,6 +125,9 @@ def train_predictor(
         raise ValueError(f"x must be (n, C, H, W) cell tensors, got shape {x.shape}")
     if len(x) < 2:
         raise ValueError("need at least 2 labelled cells to train a ranking predictor")
+    default_epochs, default_batch = schedule_for(spec, len(x))
+    epochs = default_epochs if epochs is None else epochs
+    batch_size = default_batch if batch_size is None else batch_size
     x = np.ascontiguousarray(x, dtype=np.float32)
     xt, yt = torch.from_numpy(x), torch.from_numpy(scale_labels(np.asarray(y, dtype=np.float64)))
     with torch.random.fork_rng(devices=[]):

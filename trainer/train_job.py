@@ -1,14 +1,13 @@
 """The ``train`` job, run by a train worker: an ensemble trained on a study's told values (or on the
 request's own labelled cells), exported to ONNX and stored with its card in the database.
 
-Small data gets small batches: below a thousand cells the paper's batch of 1,024 means one optimiser
-step per epoch, so a refit on 100 cells would learn almost nothing. Each refit takes about
-``TARGET_STEPS`` steps per member, whatever the number of cells. Every member trains on a bootstrap
+Small data gets small batches (``trainer.train.batch_size_for`` and ``epochs_for``: the small-data
+schedule): below a thousand cells the paper's batch of 1,024 means one optimiser step per epoch, so a
+refit on 100 cells would learn almost nothing. Every member trains on a bootstrap
 resample, so each cell has members that never saw it: their mean score is the cell's out-of-bag
 prediction, and its Kendall tau against the told values is the card's honest quality figure.
 """
 
-import math
 import time
 from collections.abc import Hashable
 
@@ -26,23 +25,10 @@ from service.training.schemas import TrainProgress, TrainRequest, TrainResult
 from trainer.ensemble import EnsembleModule, bootstrap_indices, member_seed
 from trainer.export import SCORE_OUTPUT, SPREAD_OUTPUT, card_for, export_onnx_bytes
 from trainer.metrics import kendall_tau
-from trainer.train import TrainedModel, train_predictor
+from trainer.train import TrainedModel, batch_size_for, epochs_for, train_predictor
 from trainer.variants import get_variant
 
-TARGET_STEPS = 1500  # optimiser steps per member
-MIN_EPOCHS, MAX_EPOCHS = 20, 200
-MIN_BATCH, MAX_BATCH = 16, 1024
 LABEL = "told value"  # a study model's card label: the user's own measurements
-
-
-def batch_size_for(cells: int) -> int:
-    """About eight batches per epoch, between 16 and the paper's 1,024."""
-    return int(np.clip(cells // 8, MIN_BATCH, MAX_BATCH))
-
-
-def epochs_for(cells: int) -> int:
-    steps_per_epoch = math.ceil(cells / batch_size_for(cells))
-    return int(np.clip(math.ceil(TARGET_STEPS / steps_per_epoch), MIN_EPOCHS, MAX_EPOCHS))
 
 
 def run(context: JobContext, request: TrainRequest) -> TrainResult:

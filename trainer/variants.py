@@ -14,6 +14,9 @@ from trainer.losses import Phi
 from trainer.model import CellGNN, LeNet5, Standardize, VertexMLP
 
 LossKind = Literal["mse", "pairwise", "renas"]
+# How many cells a batch and how many epochs, when the caller does not say: the paper's (batch 1,024,
+# 200 epochs), or the small-data schedule (``trainer.train.batch_size_for`` / ``epochs_for``).
+Schedule = Literal["paper", "small-data"]
 ModelFactory = Callable[[tuple[int, int, int], Standardize], nn.Module]
 
 
@@ -31,6 +34,7 @@ class Variant:
     encoding: str  # the space's encoding name the model reads
     loss: LossConfig
     family: str  # key of MODEL_FAMILIES
+    schedule: Schedule = "paper"
 
 
 MODEL_FAMILIES: dict[str, ModelFactory] = {
@@ -50,6 +54,8 @@ VARIANTS: dict[str, Variant] = {
         Variant("renas6", "renas-full", LossConfig("renas"), "lenet5"),
         Variant("mlp-pair", "renas-full", LossConfig("pairwise"), "mlp"),
         Variant("gnn-pair", "renas-full", LossConfig("pairwise"), "gnn"),
+        # gnn-pair with small batches below a thousand cells (about 1,500 steps instead of 200).
+        Variant("gnn-pair-sb", "renas-full", LossConfig("pairwise"), "gnn", schedule="small-data"),
     )
 }
 

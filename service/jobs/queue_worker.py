@@ -26,7 +26,7 @@ from service.core import logs
 from service.jobs import queue
 from service.jobs import service as jobs
 from service.jobs.kind import WorkerConfig
-from service.jobs.worker import run_job, sessions_for, watch_parent, worker_id
+from service.jobs.worker import DATABASE_RETRY_S, run_job, sessions_for, watch_parent, worker_id
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +40,18 @@ class Runner:
 
     def run(self, context: procrastinate.JobContext, job_id: str) -> None:
         me = worker_id()
-        with sessions_for(self.config.database_url)() as db:
-            claimed = jobs.claim_job(db, job_id, me)
-        if not claimed:
-            log.info("job %s is no longer queued (cancelled, or run already): skipped", job_id)
-            return
-        run_job(job_id, self.config, me, lambda: self.shutting_down.is_set() or context.should_abort())
+        try:
+            with sessions_for(self.config.database_url)() as db:
+                claimed = jobs.claim_job(db, job_id, me)
+            if not claimed:
+                log.info("job %s is no longer queued (cancelled, or run already): skipped", job_id)
+                return
+            run_job(job_id, self.config, me, lambda: self.shutting_down.is_set() or context.should_abort())
+        except SQLAlchemyError:
+            # The database refuses writes: pause (this worker fetches nothing meanwhile). The row's lease
+            # lapses, and a sweep sends the job back to the queue, or fails it after its attempts.
+            log.exception("worker %s cannot use the database; pausing", me)
+            self.shutting_down.wait(DATABASE_RETRY_S)
 
 
 def _run_job_task(context: procrastinate.JobContext, job_id: str) -> None:

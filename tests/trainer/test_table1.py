@@ -137,6 +137,18 @@ def test_capped_plans_keep_baseline_keys_and_mark_trained_methods_by_their_epoch
         plan("nb101", ["renas6"], [0.9], [0], 200, max_steps=400)
 
 
+def test_a_small_data_variant_takes_its_schedules_epochs_whatever_the_cap() -> None:
+    entries = plan("nb101", ["gnn-pair-sb", "gnn-pair"], [100, 424], [0], 200, n_cells=20_001, max_steps=400)
+    assert [e.key for e in entries] == [
+        "nb101|gnn-pair-sb|100|0|200",  # 7 batches of 16 an epoch: 200 epochs, 1,400 steps
+        "nb101|gnn-pair|100|0|200",  # one batch of 1,024 an epoch: 200 steps
+        "nb101|gnn-pair-sb|424|0|188",  # 8 batches of 53: 1,504 steps
+        "nb101|gnn-pair|424|0|200",
+    ]
+    with pytest.raises(ValueError, match="n_cells"):
+        plan("nb101", ["gnn-pair-sb"], [100], [0], 200)
+
+
 def test_a_torn_last_line_is_not_counted_as_finished(tmp_path: Path) -> None:
     jsonl = tmp_path / "nb101.jsonl"
     jsonl.write_text(json.dumps({"key": "k1"}) + "\n" + '{"key": "k2", "tau')

@@ -5,8 +5,8 @@ import pytest
 import torch
 
 from trainer.metrics import kendall_tau
-from trainer.train import train_predictor
-from trainer.variants import VARIANTS
+from trainer.train import schedule_for, train_predictor
+from trainer.variants import VARIANTS, get_variant
 
 
 def toy(n: int = 48, shape: tuple[int, int, int] = (19, 7, 7)) -> tuple[np.ndarray, np.ndarray]:
@@ -60,3 +60,9 @@ def test_bad_inputs_are_named() -> None:
         train_predictor(x, y, variant="renas7", epochs=1)
     with pytest.raises(ValueError, match=r"\(n, C, H, W\)"):
         train_predictor(x[:, 0], y, variant="renas6", epochs=1)
+
+
+def test_a_variants_schedule_sets_the_batch_and_epochs_the_caller_leaves_out() -> None:
+    assert schedule_for(get_variant("gnn-pair"), 424) == (200, 1024)  # the paper's
+    assert schedule_for(get_variant("gnn-pair-sb"), 424) == (188, 53)
+    assert schedule_for(get_variant("gnn-pair-sb"), 20_000) == (75, 1024)

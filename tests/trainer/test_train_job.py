@@ -3,8 +3,8 @@
 import numpy as np
 
 from trainer.ensemble import bootstrap_indices, member_seed
-from trainer.train import train_predictor
-from trainer.train_job import batch_size_for, epochs_for, out_of_bag_tau
+from trainer.train import batch_size_for, epochs_for, train_predictor
+from trainer.train_job import out_of_bag_tau
 
 
 def test_small_data_gets_small_batches_and_enough_steps() -> None:

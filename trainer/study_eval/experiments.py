@@ -37,8 +37,7 @@ from service.studies.predictor import current_predictor
 from service.studies.schemas import StudyCreate, TellTrial
 from service.training import refits
 from trainer.study_eval.oracle import Oracle
-from trainer.train import train_predictor
-from trainer.train_job import batch_size_for, epochs_for
+from trainer.train import batch_size_for, epochs_for, train_predictor
 from trainer.variants import get_variant
 
 BATCH = 10

@@ -62,7 +62,7 @@ def fit_and_score(data: LabelledCells, entry: Entry, train: np.ndarray, x: np.nd
     assert x is not None
     if entry.method in BASELINES:
         return fit_baseline(entry.method, x[train], data.y[train], seed=entry.seed).predict(x)
-    model = train_predictor(
+    model = train_predictor(  # the batch: the variant's schedule
         x[train], data.y[train], variant=entry.method, epochs=entry.epochs, seed=entry.seed
     )
     return model.predict(x).astype(np.float64)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from trainer.baselines import BASELINES
 from trainer.data import train_count
-from trainer.train import BATCH_SIZE
+from trainer.train import BATCH_SIZE, epochs_for
 from trainer.variants import VARIANTS
 
 METHODS: tuple[str, ...] = (*VARIANTS, *BASELINES)
@@ -75,12 +75,17 @@ def plan(
 
     So a run cut short leaves whole sizes done and, within the size it was on, the same seeds for all methods.
     With ``max_steps`` (which needs ``n_cells``), a trained method's epochs are ``capped_epochs`` of its
-    training-set size; baselines do not train by epochs and keep ``epochs`` in their key.
+    training-set size; baselines do not train by epochs and keep ``epochs`` in their key. A variant with
+    the small-data schedule (which also needs ``n_cells``) takes that schedule's epochs, ``epochs`` and
+    ``max_steps`` aside.
     """
-    if max_steps is not None and n_cells is None:
-        raise ValueError("max_steps needs n_cells to know each size's training-set size")
+    small_data = [m for m in methods if m in VARIANTS and VARIANTS[m].schedule == "small-data"]
+    if (max_steps is not None or small_data) and n_cells is None:
+        raise ValueError("max_steps and small-data variants need n_cells to know each training-set size")
 
     def method_epochs(method: str, size: float | int) -> int:
+        if method in small_data:
+            return epochs_for(train_count(n_cells, size))
         if max_steps is None or method not in VARIANTS:
             return epochs
         return capped_epochs(train_count(n_cells, size), epochs, max_steps)
