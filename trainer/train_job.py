@@ -12,6 +12,7 @@ import time
 from collections.abc import Hashable
 
 import numpy as np
+import torch
 from sqlalchemy import select
 
 from service.inference.card import CUSTOM_DATASET, ModelCard, TrainingInfo
@@ -31,8 +32,12 @@ from trainer.variants import get_variant
 LABEL = "told value"  # a study model's card label: the user's own measurements
 
 
+TORCH_THREADS = 1  # these networks are too small to gain from intra-op threads; more cores: more workers
+
+
 def run(context: JobContext, request: TrainRequest) -> TrainResult:
     started = time.perf_counter()
+    torch.set_num_threads(TORCH_THREADS)
     space = context.spaces[request.space]
     context.report(TrainProgress(fraction=0.0, stage="loading", members=request.members))
     with context.sessions() as db:

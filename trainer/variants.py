@@ -35,6 +35,7 @@ class Variant:
     loss: LossConfig
     family: str  # key of MODEL_FAMILIES
     schedule: Schedule = "paper"
+    members: int = 1  # more: an ensemble of seeds (every member on every cell), scored by the mean
 
 
 MODEL_FAMILIES: dict[str, ModelFactory] = {
@@ -56,6 +57,9 @@ VARIANTS: dict[str, Variant] = {
         Variant("gnn-pair", "renas-full", LossConfig("pairwise"), "gnn"),
         # gnn-pair with small batches below a thousand cells (about 1,500 steps instead of 200).
         Variant("gnn-pair-sb", "renas-full", LossConfig("pairwise"), "gnn", schedule="small-data"),
+        Variant(
+            "gnn-pair-sb-x5", "renas-full", LossConfig("pairwise"), "gnn", schedule="small-data", members=5
+        ),
     )
 }
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from trainer.baselines import BASELINES, fit_baseline, params_scores
 from trainer.data import LabelledCells, load_labelled, split
+from trainer.ensemble import train_ensemble
 from trainer.metrics import kendall_tau
 from trainer.table1.plan import Entry
 from trainer.train import train_predictor
@@ -62,6 +63,13 @@ def fit_and_score(data: LabelledCells, entry: Entry, train: np.ndarray, x: np.nd
     assert x is not None
     if entry.method in BASELINES:
         return fit_baseline(entry.method, x[train], data.y[train], seed=entry.seed).predict(x)
+    members = get_variant(entry.method).members
+    if members > 1:
+        ensemble = train_ensemble(
+            x[train], data.y[train], variant=entry.method, members=members, epochs=entry.epochs,
+            seed=entry.seed, bootstrap=False,
+        )  # fmt: skip
+        return ensemble.predict(x)[0].astype(np.float64)
     model = train_predictor(  # the batch: the variant's schedule
         x[train], data.y[train], variant=entry.method, epochs=entry.epochs, seed=entry.seed
     )
