@@ -24,7 +24,7 @@ from trainer.search_eval.commands import app as search_eval_app
 from trainer.study_eval.commands import app as study_eval_app
 from trainer.table1.commands import app as table1_app
 from trainer.train import TrainedModel
-from trainer.variants import VARIANTS
+from trainer.variants import VARIANTS, get_variant
 
 app = typer.Typer(
     help=(
@@ -147,6 +147,12 @@ def train(
     if checkpoint is not None and members > 1:
         raise typer.BadParameter(
             "checkpoints hold single models; drop it or use --members 1", param_hint="--checkpoint"
+        )
+    if get_variant(variant).members > 1:
+        raise typer.BadParameter(
+            f"{variant} is a Table 1 method (a mean of seeds); to serve an ensemble, train its member "
+            "variant with --members K",
+            param_hint="--variant",
         )
     data = load_labelled(space.value, dataset, data_dir)
     size = _train_size(train_size)

@@ -65,6 +65,12 @@ def test_an_ensemble_has_no_checkpoint(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "single models" in result.output
 
 
+def test_a_mean_of_seeds_variant_is_not_served(tmp_path: Path) -> None:
+    args = ["train", "--space", "nb201", "--variant", "gnn-pair-sb-x5", "--out-dir", str(tmp_path)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and "--members" in result.output
+
+
 def test_unknown_variant_is_a_usage_error(tmp_path: Path) -> None:
     """A one-line message naming the variant and the known ones, exit code 2, no traceback."""
     args = ["train", "--space", "nb201", "--variant", "renas9", "--out-dir", str(tmp_path)]
