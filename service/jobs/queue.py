@@ -63,7 +63,7 @@ def abort(app: procrastinate.App, job_id: str) -> None:
     """Take a cancelled job's procrastinate job out of the queue, or ask its worker to abort it. The row
     is already cancelled: a running job sees that too, within its check interval."""
     for queued in app.job_manager.list_jobs(queueing_lock=job_id):
-        if queued.id is not None and queued.status in (Status.TODO, Status.DOING):
+        if queued.id is not None and queued.status in (Status.TODO.value, Status.DOING.value):
             app.job_manager.cancel_job_by_id(queued.id, abort=True)
 
 

@@ -187,6 +187,17 @@ def test_a_train_worker_refits_a_study_accepted_by_an_api_that_only_accepts(depl
         assert scored.status_code == 200 and scored.json()["predictions"][0]["spread"] is not None
 
 
+def test_a_cancelled_queued_job_leaves_the_queue(deployment: Deployment) -> None:
+    url, _ = deployment.api()  # no worker: the job stays queued
+    job = submit(url, QUICK)
+    assert httpx.post(f"{url}/search/{job}/cancel").json()["status"] == "cancelled"
+    with deployment.database.connect() as connection:
+        queued = connection.execute(
+            sa.text("SELECT status::text FROM procrastinate_jobs WHERE queueing_lock = :id"), {"id": job}
+        ).scalars()
+        assert list(queued) == ["cancelled"]
+
+
 def test_a_job_row_that_was_never_deferred_is_run(deployment: Deployment) -> None:
     """An API process that died between committing the row and deferring it: the sweep delivers it."""
     deployment.api()  # migrates the fresh database
