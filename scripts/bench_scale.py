@@ -7,7 +7,10 @@
   against 1, then 2, `renas-serve` processes (the clients alternate between them: the proxy's job);
 - submit-to-result of a short job (NB-201 random, budget 5), sequential, polled every 5 ms: the
   embedded deployment (SQLite, its own worker) against the scaled one (PostgreSQL, one API process
-  and one `renas-worker`); the difference is what PostgreSQL and procrastinate add.
+  and one `renas-worker`); the difference is what PostgreSQL and procrastinate add;
+- cancellation across processes: a long job running in the one worker is cancelled through a second
+  API process, which at once submits a short job; the time from the cancel to that job's start is
+  how long the running job took to stop, plus a delivery.
 
 Each case runs on a fresh database (PostgreSQL: created on the server at ``--postgres`` and dropped
 afterwards). The processes run the models in ``--models-dir``; RENAS_* variables pass through.
@@ -36,6 +39,7 @@ app = typer.Typer(add_completion=False)
 BIN = Path(sys.executable).parent
 EXHAUSTIVE = {"space": "nb201", "strategy": "exhaustive", "top_k": 5}
 SHORT = {"space": "nb201", "strategy": "random", "params": {"budget": 5}}
+LONG = {"space": "nb101", "strategy": "evolution", "params": {"population": 8, "generations": 10_000}}
 PREDICT = {
     "space": "nb201",
     "cells": [
@@ -161,6 +165,28 @@ def submit_to_result_ms(models_dir: Path, database_url: str, scaled: bool, n: in
         return times
 
 
+def cancel_to_next_start_s(models_dir: Path, server: str, n: int) -> list[float]:
+    with postgres_database(server) as url, ExitStack() as stack:
+        deployment = Deployment(models_dir, url, stack)
+        first, second = deployment.api(), deployment.api()
+        deployment.worker()
+        times = []
+        with httpx.Client(base_url=first, timeout=60) as a, httpx.Client(base_url=second, timeout=60) as b:
+            for _ in range(n):
+                long = a.post("/search", json=LONG).json()["id"]
+                while a.get(f"/search/{long}").json()["status"] != "running":
+                    time.sleep(0.01)
+                time.sleep(1.0)  # well into the job
+                start = time.perf_counter()
+                b.post(f"/search/{long}/cancel")
+                short = b.post("/search", json=SHORT).json()["id"]
+                while b.get(f"/search/{short}").json()["status"] == "queued":
+                    time.sleep(0.005)
+                times.append(time.perf_counter() - start)
+                wait_for(b, short)
+        return times
+
+
 @app.command()
 def main(
     models_dir: Annotated[Path, typer.Option(help="the models the processes serve")] = Path("models"),
@@ -170,6 +196,7 @@ def main(
     jobs: Annotated[int, typer.Option(help="exhaustive jobs per worker count")] = 40,
     requests: Annotated[int, typer.Option(help="/predict requests per client")] = 200,
     short_jobs: Annotated[int, typer.Option(help="short jobs per deployment, sequential")] = 30,
+    cancels: Annotated[int, typer.Option(help="cross-process cancellations")] = 10,
 ) -> None:
     rows = ["| case | result |", "| --- | --- |"]
     for workers in (1, 2):
@@ -187,6 +214,11 @@ def main(
         rows.append(f"| short job submit to result, {name} | p50 {p50:.0f} ms, max {worst:.0f} ms |")
     rows.append(
         f"| PostgreSQL adds (p50) | {statistics.median(scaled) - statistics.median(embedded):.0f} ms |"
+    )
+    stops = cancel_to_next_start_s(models_dir, postgres, cancels)
+    rows.append(
+        f"| cancel through API B of a job running in a worker, to the worker's next job running "
+        f"({cancels} times) | p50 {statistics.median(stops) * 1000:.0f} ms, max {max(stops) * 1000:.0f} ms |"
     )
     typer.echo("\n".join(rows))
 
