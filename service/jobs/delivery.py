@@ -16,6 +16,8 @@ from service.jobs.kinds import JOB_KINDS
 from service.jobs.models import Job
 from service.jobs.worker import serve
 
+WorkerTarget = tuple[Callable[..., None], tuple[Any, ...]]  # a worker process's target and arguments
+
 
 class Delivery(Protocol):
     def submit(self, job: Job) -> None:
@@ -24,9 +26,7 @@ class Delivery(Protocol):
     def cancelled(self, job_id: str) -> None:
         """``job_id``'s row is cancelled (a running job sees that itself)."""
 
-    def worker(
-        self, queue_name: str, stop: Event, parent: int
-    ) -> tuple[Callable[..., None], tuple[Any, ...]]:
+    def worker(self, queue_name: str, stop: Event, parent: int) -> WorkerTarget:
         """The target and arguments of a worker process on ``queue_name``."""
 
     def wake_all(self) -> None:
@@ -56,9 +56,7 @@ class TableDelivery:
     def cancelled(self, job_id: str) -> None:
         return None  # the row is the queue: a queued job is never claimed, a running one stops
 
-    def worker(
-        self, queue_name: str, stop: Event, parent: int
-    ) -> tuple[Callable[..., None], tuple[Any, ...]]:
+    def worker(self, queue_name: str, stop: Event, parent: int) -> WorkerTarget:
         kinds = [name for name, kind in JOB_KINDS.items() if kind.queue == queue_name]
         return serve, (self.config, kinds, stop, self._wake[queue_name], parent)
 

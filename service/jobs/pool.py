@@ -134,7 +134,7 @@ class JobPool:
         self._release(reason, worker=worker_id(process.pid), level=logging.ERROR)
 
     def _release_stale(self) -> None:
-        self._release("its worker stopped renewing the lease", level=logging.WARNING)
+        self._release(jobs.LAPSED_LEASE, level=logging.WARNING)
 
     def _release(self, reason: str, *, level: int, worker: str | None = None) -> None:
         """Jobs of a dead ``worker`` (or with a lapsed lease) back to the queue, or failed after their

@@ -94,7 +94,7 @@ async def sweep(app: procrastinate.App, db: Session, *, lease_seconds: float, ma
     requeued, failed = jobs.release_dead(
         db,
         max_attempts=max_attempts,
-        reason="its worker stopped renewing the lease",
+        reason=jobs.LAPSED_LEASE,
         lease_seconds=lease_seconds,
     )
     if requeued or failed:

@@ -1,11 +1,10 @@
 """The scaled deployment's delivery: procrastinate defers and aborts for the API process, and the
 worker processes ``renas-serve`` starts are procrastinate workers (``service.jobs.queue_worker``)."""
 
-from collections.abc import Callable
 from multiprocessing.synchronize import Event
-from typing import Any
 
 from service.jobs import queue, queue_worker
+from service.jobs.delivery import WorkerTarget
 from service.jobs.kind import WorkerConfig
 from service.jobs.models import Job
 
@@ -23,9 +22,7 @@ class QueueDelivery:
     def cancelled(self, job_id: str) -> None:
         queue.abort(self.app, job_id)
 
-    def worker(
-        self, queue_name: str, stop: Event, parent: int
-    ) -> tuple[Callable[..., None], tuple[Any, ...]]:
+    def worker(self, queue_name: str, stop: Event, parent: int) -> WorkerTarget:
         return queue_worker.serve, (self.config, queue_name, stop, parent)
 
     def wake_all(self) -> None:

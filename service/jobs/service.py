@@ -25,6 +25,7 @@ from service.core.orm import utcnow
 from service.jobs.models import FINISHED, UNFINISHED, Job, JobStatus, WorkerPresence
 
 NO_LEASE: dict[str, Any] = {"worker": None, "heartbeat_at": None}
+LAPSED_LEASE = "its worker stopped renewing the lease"  # why a job was released without its worker
 
 
 class JobStateError(ValueError):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from trainer.baselines import BASELINES
 from trainer.data import train_count
-from trainer.train import BATCH_SIZE, epochs_for
+from trainer.train import BATCH_SIZE, schedule_for
 from trainer.variants import VARIANTS
 
 METHODS: tuple[str, ...] = (*VARIANTS, *BASELINES)
@@ -85,7 +85,7 @@ def plan(
 
     def method_epochs(method: str, size: float | int) -> int:
         if method in small_data:
-            return epochs_for(train_count(n_cells, size))
+            return schedule_for(VARIANTS[method], train_count(n_cells, size))[0]
         if max_steps is None or method not in VARIANTS:
             return epochs
         return capped_epochs(train_count(n_cells, size), epochs, max_steps)
