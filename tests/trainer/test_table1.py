@@ -18,7 +18,7 @@ LIMIT, SIZE, EPOCHS = 240, 40, 2
 METHODS = "renas6,mlp-pair,rf,params"
 FIELDS = {
     "key", "space", "method", "size", "seed", "epochs", "label", "n_cells", "n_train", "n_held_out",
-    "tau_held_out", "tau_all", "seconds", "finished_at",
+    "tau_held_out", "tau_all", "seconds", "finished_at", "dataset", "spread_calibration",
 }  # fmt: skip
 
 
@@ -53,8 +53,9 @@ def test_records_have_every_field_and_the_split_sizes(first_run: tuple[Path, lis
     for r in records:
         assert set(r) == FIELDS
         assert (r["n_cells"], r["n_train"], r["n_held_out"]) == (LIMIT, SIZE, LIMIT - SIZE)
-        assert r["label"] == "cifar10_valid"
+        assert (r["label"], r["dataset"]) == ("cifar10_valid", "cifar10")
         assert -1 <= r["tau_held_out"] <= 1 and r["seconds"] >= 0
+        assert r["spread_calibration"] is None  # single models and baselines have no spread
         assert (out / "preds" / f"{Entry('nb201', r['method'], SIZE, 0, EPOCHS).stem}.npy").is_file()
 
 
@@ -191,3 +192,50 @@ def test_projection_counts_measured_means_and_scales_the_rest_by_training_cells(
 def test_the_seconds_table_shows_mean_seconds_a_run() -> None:
     row = {"method": "gbt", "size": 78, "n_seeds": 2, "mean_seconds": 3.25}
     assert "| gbt | 3.2 (2) |" in markdown_table([row], [78], "seconds")
+
+
+def test_other_labels_go_to_their_own_file_and_an_ensemble_records_its_calibration(
+    nb201_path: Path, tmp_path: Path
+) -> None:
+    args = ["run", "nb201", "--out", str(tmp_path), "--sizes", str(SIZE), "--seeds", "1"]
+    args += [
+        "--methods",
+        "params,gnn-pair-sb-x5",
+        "--limit",
+        str(LIMIT),
+        "--data-dir",
+        str(nb201_path.parent),
+    ]
+    args += ["--dataset", "cifar100"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "nb201.jsonl").exists()
+    params, ensemble = [
+        json.loads(line) for line in (tmp_path / "nb201-cifar100.jsonl").read_text().splitlines()
+    ]
+    for r in (params, ensemble):
+        assert (r["label"], r["dataset"]) == ("cifar100_test", "cifar100")
+        assert r["key"].endswith("|cifar100")
+    y = load_labelled("nb201", "cifar100", nb201_path.parent).y[:LIMIT]
+    scores = np.load(tmp_path / "preds" / f"{Entry('nb201', 'params', SIZE, 0, 200, 'cifar100').stem}.npy")
+    assert params["tau_all"] == pytest.approx(kendalltau(y, scores).statistic, abs=1e-6)
+    assert params["spread_calibration"] is None and -1 <= ensemble["spread_calibration"] <= 1
+    summary = ["summarize", "nb201", "--out", str(tmp_path), "--dataset", "cifar100"]
+    result = CliRunner().invoke(app, [*summary, "--metric", "spread_calibration"])
+    assert result.exit_code == 0, result.output
+    assert "| gnn-pair-sb-x5 |" in result.output and "| params |" not in result.output
+
+
+def test_an_unknown_dataset_is_refused(nb201_path: Path, tmp_path: Path) -> None:
+    args = [
+        "run",
+        "nb101",
+        "--out",
+        str(tmp_path),
+        "--dataset",
+        "cifar100",
+        "--data-dir",
+        str(nb201_path.parent),
+    ]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and "no labels for space 'nb101'" in result.output

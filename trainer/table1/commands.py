@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 from trainer.data import load_labelled, split
 from trainer.options import DataDirOpt
 from trainer.table1.experiment import labelled, measure
-from trainer.table1.plan import DEFAULT_SIZES, METHODS, Entry, parse_size, plan, size_label
+from trainer.table1.plan import DEFAULT_DATASET, DEFAULT_SIZES, METHODS, Entry, parse_size, plan, size_label
 from trainer.table1.report import markdown_table, projected_seconds, summarize
 from trainer.table1.store import ResultsFolder
 
@@ -25,6 +25,10 @@ app = typer.Typer(
 
 SpaceArg = Annotated[str, typer.Argument(help="nb101 or nb201")]
 OutOpt = Annotated[Path, typer.Option("--out", help="run folder: <space>.jsonl and preds/ live here")]
+DatasetOpt = Annotated[
+    str,
+    typer.Option(help="whose labels: nb201 also has cifar100 and imagenet16-120 (<space>-<dataset>.jsonl)"),
+]
 
 
 def _size(text: str) -> float | int:
@@ -54,6 +58,7 @@ def run_command(
     limit: Annotated[
         int | None, typer.Option(help="use only the table's first N cells (smoke tests)")
     ] = None,
+    dataset: DatasetOpt = DEFAULT_DATASET,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Train and evaluate every (method, size, seed) not already in OUT/SPACE.jsonl."""
@@ -66,10 +71,15 @@ def run_command(
     size_list = [_size(s) for s in sizes.split(",")] if sizes else list(DEFAULT_SIZES[space])
     torch.set_num_threads(threads)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    n_cells = len(labelled(space, limit, data_dir).cells)
-    entries = plan(space, chosen, size_list, range(seeds), epochs, n_cells=n_cells, max_steps=max_steps)
+    try:
+        n_cells = len(labelled(space, limit, data_dir, dataset).cells)
+    except ValueError as error:  # no such labels in this space
+        raise typer.BadParameter(str(error)) from None
+    entries = plan(
+        space, chosen, size_list, range(seeds), epochs, n_cells=n_cells, max_steps=max_steps, dataset=dataset
+    )
     folder = ResultsFolder(out)
-    done = folder.finished_keys(space)
+    done = folder.finished_keys(space, dataset)
     todo = [entry for entry in entries if entry.key not in done]
     log.info("%d of %d entries already done; %d to run", len(entries) - len(todo), len(entries), len(todo))
     bar = tqdm(todo, desc="table1", unit="entry")
@@ -91,13 +101,16 @@ def summarize_command(
     json_path: Annotated[
         Path | None, typer.Option("--json", help="write the summary and every per-seed number")
     ] = None,
-    metric: Annotated[str, typer.Option(help="tau_held_out, tau_all or seconds")] = "tau_held_out",
+    metric: Annotated[
+        str, typer.Option(help="tau_held_out, tau_all, spread_calibration (ensembles) or seconds")
+    ] = "tau_held_out",
     seeds: Annotated[
         int, typer.Option(min=1, help="seeds of the complete grid, for the time projection")
     ] = 5,
+    dataset: DatasetOpt = DEFAULT_DATASET,
 ) -> None:
     """Print the Markdown table of OUT/SPACE.jsonl; optionally write its JSON summary."""
-    records = ResultsFolder(out).records(space)
+    records = ResultsFolder(out).records(space, dataset)
     rows = summarize(records)
     sizes = sorted({r["size"] for r in records} | set(DEFAULT_SIZES[space]), key=float)
     n_cells = records[0]["n_cells"] if records else 0

@@ -1,5 +1,6 @@
 """One Table-1 entry measured: fit the method on the entry's training cells, score every cell, and
-compute Kendall tau on the held-out cells and on all cells."""
+compute Kendall tau on the held-out cells and on all cells; for an ensemble, also how well its spread
+points at its rank errors on the held-out cells (``trainer.metrics.spread_calibration``)."""
 
 import time
 from dataclasses import asdict, dataclass
@@ -11,7 +12,7 @@ import numpy as np
 from trainer.baselines import BASELINES, fit_baseline, params_scores
 from trainer.data import LabelledCells, load_labelled, split
 from trainer.ensemble import train_ensemble
-from trainer.metrics import kendall_tau
+from trainer.metrics import kendall_tau, spread_calibration
 from trainer.table1.plan import Entry
 from trainer.train import train_predictor
 from trainer.variants import get_variant
@@ -37,11 +38,13 @@ class Measurement:
     tau_all: float
     seconds: float
     finished_at: str
+    dataset: str
+    spread_calibration: float | None  # ensembles only; None for a single model or a baseline
 
 
-def labelled(space: str, limit: int | None, data_dir: Path | None) -> LabelledCells:
-    """The space's CIFAR-10 labelled cells, or only the table's first ``limit`` of them."""
-    data = load_labelled(space, "cifar10", data_dir)
+def labelled(space: str, limit: int | None, data_dir: Path | None, dataset: str = "cifar10") -> LabelledCells:
+    """The space's labelled cells of ``dataset``, or only the table's first ``limit`` of them."""
+    data = load_labelled(space, dataset, data_dir)
     if limit is None:
         return data
     return LabelledCells(
@@ -55,25 +58,29 @@ def encoded(space: str, encoding: str, limit: int | None, data_dir: Path | None)
     return labelled(space, limit, data_dir).encode(encoding)
 
 
-def fit_and_score(data: LabelledCells, entry: Entry, train: np.ndarray, x: np.ndarray | None) -> np.ndarray:
-    """Fit ``entry.method`` on the training cells and return its score for every cell (``x``: every
-    cell's tensor in the method's encoding; None for the params baseline, which reads no tensor)."""
+def fit_and_score(
+    data: LabelledCells, entry: Entry, train: np.ndarray, x: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Fit ``entry.method`` on the training cells and return its score for every cell and, for an
+    ensemble, its spread (``x``: every cell's tensor in the method's encoding; None for the params
+    baseline, which reads no tensor)."""
     if entry.method == "params":
-        return params_scores(entry.space, data.cells)
+        return params_scores(entry.space, data.cells), None
     assert x is not None
     if entry.method in BASELINES:
-        return fit_baseline(entry.method, x[train], data.y[train], seed=entry.seed).predict(x)
+        return fit_baseline(entry.method, x[train], data.y[train], seed=entry.seed).predict(x), None
     members = get_variant(entry.method).members
     if members > 1:
         ensemble = train_ensemble(
             x[train], data.y[train], variant=entry.method, members=members, epochs=entry.epochs,
             seed=entry.seed, bootstrap=False,
         )  # fmt: skip
-        return ensemble.predict(x)[0].astype(np.float64)
+        mean, spread = ensemble.predict(x)
+        return mean.astype(np.float64), spread.astype(np.float64)
     model = train_predictor(  # the batch: the variant's schedule
         x[train], data.y[train], variant=entry.method, epochs=entry.epochs, seed=entry.seed
     )
-    return model.predict(x).astype(np.float64)
+    return model.predict(x).astype(np.float64), None
 
 
 def encoding_of(method: str) -> str | None:
@@ -86,12 +93,12 @@ def measure(
     entry: Entry, *, limit: int | None = None, data_dir: Path | None = None
 ) -> tuple[Measurement, np.ndarray]:
     """Measure one entry: its record and the scores of every cell."""
-    data = labelled(entry.space, limit, data_dir)
+    data = labelled(entry.space, limit, data_dir, entry.dataset)
     encoding = encoding_of(entry.method)
     x = None if encoding is None else encoded(entry.space, encoding, limit, data_dir)
     train, held_out = split(len(data.cells), entry.size, entry.seed)
     start = time.perf_counter()
-    scores = fit_and_score(data, entry, train, x)
+    scores, spread = fit_and_score(data, entry, train, x)
     seconds = time.perf_counter() - start
     fields = asdict(entry)
     record = Measurement(
@@ -105,5 +112,8 @@ def measure(
         tau_all=kendall_tau(data.y, scores),
         seconds=round(seconds, 3),
         finished_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        spread_calibration=None
+        if spread is None
+        else spread_calibration(data.y[held_out], scores[held_out], spread[held_out]),
     )
     return record, scores

@@ -14,6 +14,8 @@ DEFAULT_SIZES: dict[str, tuple[float | int, ...]] = {
     "nb101": (0.001, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9),  # fractions of the 20,001 cells (the issue's protocol)
     "nb201": (78, 156, 469, 781, 1563),  # cell counts (0.5% .. 10% of 15,625), as PINAT and TNASP report
 }
+# Table 1's labels; its keys and file names stay as they were before other datasets, so earlier runs resume.
+DEFAULT_DATASET = "cifar10"
 
 
 @dataclass(frozen=True)
@@ -25,14 +27,17 @@ class Entry:
     size: float | int  # a fraction (0, 1) or a cell count (int >= 2), as ``split`` takes it
     seed: int
     epochs: int
+    dataset: str = DEFAULT_DATASET  # whose labels (NB201: cifar10, cifar100 or imagenet16-120)
 
     @property
     def key(self) -> str:
-        return f"{self.space}|{self.method}|{self.size!r}|{self.seed}|{self.epochs}"
+        key = f"{self.space}|{self.method}|{self.size!r}|{self.seed}|{self.epochs}"
+        return key if self.dataset == DEFAULT_DATASET else f"{key}|{self.dataset}"
 
     @property
     def stem(self) -> str:
-        return f"{self.space}-{self.method}-{self.size!r}-s{self.seed}-e{self.epochs}"
+        stem = f"{self.space}-{self.method}-{self.size!r}-s{self.seed}-e{self.epochs}"
+        return stem if self.dataset == DEFAULT_DATASET else f"{stem}-{self.dataset}"
 
 
 def parse_size(text: str) -> float | int:
@@ -70,6 +75,7 @@ def plan(
     *,
     n_cells: int | None = None,
     max_steps: int | None = None,
+    dataset: str = DEFAULT_DATASET,
 ) -> list[Entry]:
     """Entries in the order they run: smaller sizes first, then seed by seed, every method within a seed.
 
@@ -91,7 +97,7 @@ def plan(
         return capped_epochs(train_count(n_cells, size), epochs, max_steps)
 
     return [
-        Entry(space, method, size, seed, method_epochs(method, size))
+        Entry(space, method, size, seed, method_epochs(method, size), dataset)
         for size in sizes
         for seed in seeds
         for method in methods

@@ -28,7 +28,9 @@ def summarize(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             "seeds": [r["seed"] for r in rs],
             "mean_seconds": float(np.mean([r["seconds"] for r in rs])),
         }
-        for metric in ("tau_held_out", "tau_all"):
+        for metric in ("tau_held_out", "tau_all", "spread_calibration"):
+            if any(r.get(metric) is None for r in rs):  # an ensemble's spread only, in newer records
+                continue
             values = [float(r[metric]) for r in rs]
             row[metric] = {**mean_std(values), "per_seed": values}
         rows.append(row)
@@ -39,11 +41,12 @@ def summarize(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def markdown_table(rows: Sequence[dict[str, Any]], sizes: Sequence[float | int], metric: str) -> str:
     """Methods down, sizes across: 'mean ± std (n seeds)', or mean seconds a run for metric "seconds";
-    a (method, size) never measured reads 'not run'."""
+    a (method, size) never measured reads 'not run', one without the metric 'n/a'; methods with the
+    metric nowhere are left out."""
     cell = {(r["method"], repr(r["size"])): r for r in rows}
     header = "| method | " + " | ".join(size_label(s) for s in sizes) + " |"
     lines = [header, "| --- |" + " --- |" * len(sizes)]
-    for method in [m for m in METHODS if any(r["method"] == m for r in rows)]:
+    for method in [m for m in METHODS if any(r["method"] == m and has_metric(r, metric) for r in rows)]:
         entries = []
         for size in sizes:
             r = cell.get((method, repr(size)))
@@ -53,11 +56,19 @@ def markdown_table(rows: Sequence[dict[str, Any]], sizes: Sequence[float | int],
             if metric == "seconds":
                 entries.append(f"{r['mean_seconds']:.1f} ({r['n_seeds']})")
                 continue
+            if metric not in r:
+                entries.append("n/a")
+                continue
             stat = r[metric]
             std = f" ± {stat['std']:.3f}" if stat["std"] is not None else ""
             entries.append(f"{stat['mean']:.3f}{std} ({r['n_seeds']})")
         lines.append(f"| {method} | " + " | ".join(entries) + " |")
     return "\n".join(lines)
+
+
+def has_metric(row: dict[str, Any], metric: str) -> bool:
+    """Whether a summary row has ``metric`` (seconds it always has)."""
+    return metric == "seconds" or metric in row
 
 
 def projected_seconds(

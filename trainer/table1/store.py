@@ -1,5 +1,6 @@
-"""The resumable results folder of a Table-1 run: ``<space>.jsonl`` holds one JSON line per finished
-entry and ``preds/<entry>.npy`` its scores of every cell; a restart skips the entries already there,
+"""The resumable results folder of a Table-1 run: ``<space>.jsonl`` (``<space>-<dataset>.jsonl`` for
+labels other than CIFAR-10's) holds one JSON line per finished entry and ``preds/<entry>.npy`` its
+scores of every cell; a restart skips the entries already there,
 so a run that takes hours can be stopped and resumed at any time."""
 
 import json
@@ -11,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from trainer.table1.experiment import Measurement
-from trainer.table1.plan import Entry
+from trainer.table1.plan import DEFAULT_DATASET, Entry
 
 log = logging.getLogger(__name__)
 
@@ -20,25 +21,26 @@ class ResultsFolder:
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def jsonl(self, space: str) -> Path:
-        return self.root / f"{space}.jsonl"
+    def jsonl(self, space: str, dataset: str = DEFAULT_DATASET) -> Path:
+        return self.root / (f"{space}.jsonl" if dataset == DEFAULT_DATASET else f"{space}-{dataset}.jsonl")
 
     def scores_path(self, entry: Entry) -> Path:
         return self.root / "preds" / f"{entry.stem}.npy"
 
-    def finished_keys(self, space: str) -> set[str]:
-        return finished_keys(self.jsonl(space))
+    def finished_keys(self, space: str, dataset: str = DEFAULT_DATASET) -> set[str]:
+        return finished_keys(self.jsonl(space, dataset))
 
-    def records(self, space: str) -> list[dict[str, Any]]:
-        return [r for r in read_results(self.jsonl(space)) if r["space"] == space]
+    def records(self, space: str, dataset: str = DEFAULT_DATASET) -> list[dict[str, Any]]:
+        return [r for r in read_results(self.jsonl(space, dataset)) if r["space"] == space]
 
     def add(self, record: Measurement, scores: np.ndarray) -> None:
         """Store one finished entry: its scores first, then its line (a kill between them only
         leaves scores that a rerun overwrites)."""
-        path = self.scores_path(Entry(record.space, record.method, record.size, record.seed, record.epochs))
+        entry = Entry(record.space, record.method, record.size, record.seed, record.epochs, record.dataset)
+        path = self.scores_path(entry)
         path.parent.mkdir(parents=True, exist_ok=True)
         np.save(path, scores.astype(np.float32))
-        with self.jsonl(record.space).open("a") as f:
+        with self.jsonl(record.space, record.dataset).open("a") as f:
             f.write(json.dumps(asdict(record)) + "\n")
 
     def scores(self, entry: Entry) -> np.ndarray:
