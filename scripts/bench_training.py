@@ -41,7 +41,7 @@ def train(data: LabelledCells, variant: str, cells: int) -> tuple[Trained, float
     start = time.perf_counter()
     if spec.members > 1:
         model: Trained = train_ensemble(
-            x, y, variant=variant, members=spec.members, epochs=epochs, seed=0, bootstrap=False
+            x, y, variant=variant, members=spec.members, epochs=epochs, seed=0, bootstrap=spec.bootstrap
         )
     else:
         model = train_predictor(x, y, variant=variant, epochs=epochs, seed=0)

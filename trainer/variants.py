@@ -35,7 +35,8 @@ class Variant:
     loss: LossConfig
     family: str  # key of MODEL_FAMILIES
     schedule: Schedule = "paper"
-    members: int = 1  # more: an ensemble of seeds (every member on every cell), scored by the mean
+    members: int = 1  # more: an ensemble of seeds, scored by the mean (a Table 1 method)
+    bootstrap: bool = False  # members on bootstrap resamples (as a study's refit trains them), else all cells
 
 
 MODEL_FAMILIES: dict[str, ModelFactory] = {
@@ -59,6 +60,16 @@ VARIANTS: dict[str, Variant] = {
         Variant("gnn-pair-sb", "renas-full", LossConfig("pairwise"), "gnn", schedule="small-data"),
         Variant(
             "gnn-pair-sb-x5", "renas-full", LossConfig("pairwise"), "gnn", schedule="small-data", members=5
+        ),
+        # What a study's refit trains (trainer/train_job.py): 3 members, each on a bootstrap resample.
+        Variant(
+            "gnn-pair-sb-b3",
+            "renas-full",
+            LossConfig("pairwise"),
+            "gnn",
+            schedule="small-data",
+            members=3,
+            bootstrap=True,
         ),
     )
 }

@@ -69,11 +69,11 @@ def fit_and_score(
     assert x is not None
     if entry.method in BASELINES:
         return fit_baseline(entry.method, x[train], data.y[train], seed=entry.seed).predict(x), None
-    members = get_variant(entry.method).members
-    if members > 1:
+    spec = get_variant(entry.method)
+    if spec.members > 1:
         ensemble = train_ensemble(
-            x[train], data.y[train], variant=entry.method, members=members, epochs=entry.epochs,
-            seed=entry.seed, bootstrap=False,
+            x[train], data.y[train], variant=entry.method, members=spec.members, epochs=entry.epochs,
+            seed=entry.seed, bootstrap=spec.bootstrap,
         )  # fmt: skip
         mean, spread = ensemble.predict(x)
         return mean.astype(np.float64), spread.astype(np.float64)
