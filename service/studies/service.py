@@ -20,7 +20,7 @@ from service.core.orm import utcnow
 from service.inference.cells import InvalidCellsError, parse_cells
 from service.search.constraints import Budget
 from service.spaces import Space
-from service.studies.acquisition import Calibration, pick, upper_confidence
+from service.studies.acquisition import UCB_BETA, Calibration, pick, upper_confidence
 from service.studies.candidates import space_candidates
 from service.studies.design import draw_from_pool, draw_from_space
 from service.studies.models import Study, Trial, TrialState
@@ -109,9 +109,18 @@ def count_told(db: Session, study: Study) -> int:
     return db.scalar(query.where(Trial.study_id == study.id, Trial.state == TrialState.complete)) or 0
 
 
-def ask(db: Session, study: Study, space: Space, n: int, predictor: Predictor | None = None) -> list[Trial]:
+def ask(
+    db: Session,
+    study: Study,
+    space: Space,
+    n: int,
+    predictor: Predictor | None = None,
+    *,
+    beta: float = UCB_BETA,
+) -> list[Trial]:
     """Propose up to ``n`` new trials (pending until told) and record them: the initial design until
-    the study has a predictor, then the unseen candidates of highest upper confidence bound."""
+    the study has a predictor, then the unseen candidates of highest upper confidence bound (mean +
+    ``beta`` x spread; the study-eval benchmark compares betas)."""
     for attempt in range(ASK_RETRIES):
         trials = trials_of(db, study)
         seen = {t.identity for t in trials}
@@ -120,7 +129,7 @@ def ask(db: Session, study: Study, space: Space, n: int, predictor: Predictor | 
             proposed, predicted = _initial_design(study, space, rng, n, seen), None
             reason = "initial design"
         else:
-            proposed, predicted = _acquire(study, space, rng, n, trials, predictor)
+            proposed, predicted = _acquire(study, space, rng, n, trials, predictor, beta)
             reason = "acquisition"
         new = _new_trials(study, space, proposed, first=len(trials), reason=reason, predicted=predicted)
         db.add_all(new)
@@ -155,6 +164,7 @@ def _acquire(
     n: int,
     trials: Sequence[Trial],
     predictor: Predictor,
+    beta: float,
 ) -> tuple[list[tuple[Hashable, str]], list[tuple[float, float | None]]]:
     """The ``n`` unseen candidates of highest upper confidence bound, with their predicted value and
     spread in the study's units."""
@@ -174,7 +184,7 @@ def _acquire(
     mean, spread = predictor([cell for cell, _ in pairs] + told_cells)
     k = len(pairs)
     calibration = Calibration.fit(mean[k:], sign * np.array([t.value for t in told], dtype=np.float64))
-    chosen = pick(upper_confidence(mean[:k], None if spread is None else spread[:k]), n)
+    chosen = pick(upper_confidence(mean[:k], None if spread is None else spread[:k], beta=beta), n)
     values = sign * calibration.values(mean[chosen])
     spreads = [None] * len(chosen) if spread is None else (calibration.slope * spread[chosen]).tolist()
     return [pairs[i] for i in chosen], list(zip(values.tolist(), spreads, strict=True))

@@ -1,13 +1,20 @@
 """Choosing what to measure next: candidates from the pool or the space, the calibration of scores
 to values, and the upper-confidence pick."""
 
+from collections.abc import Hashable, Sequence
+from pathlib import Path
+
 import numpy as np
 from cells import NB101_CHAIN, NB201_CONVS
 
+from service import migrations
+from service.core.db import make_engine, make_sessionmaker
 from service.search.constraints import Budget
 from service.spaces import get_space
+from service.studies import service as studies
 from service.studies.acquisition import Calibration, pick, upper_confidence
 from service.studies.candidates import space_candidates
+from service.studies.schemas import StudyCreate, TellTrial
 
 
 def test_calibration_maps_scores_onto_told_values_and_never_reverses_them() -> None:
@@ -54,3 +61,32 @@ def test_nb101_candidates_are_bred_from_the_best_told_cells_and_drawn_at_random(
     neighbours = {space.identity(space.mutate(chain, np.random.default_rng(s))) for s in range(20)}
     assert len(neighbours & set(identities)) > 0  # some one-edit neighbours of the parent are offered
     assert len(identities) > 2_000  # the uniform draws beside the bred ones
+
+
+def test_ask_trades_the_predicted_mean_against_the_spread_by_beta(tmp_path: Path) -> None:
+    """A pool of 40 networks: the predictor is surest of the one it rates best and most unsure of
+    another; beta 0 picks by the mean alone, a large beta takes the unsure one first."""
+    space = get_space("nb201")
+    url = f"sqlite:///{tmp_path / 'studies.db'}"
+    migrations.upgrade(url)
+    sessions = make_sessionmaker(make_engine(url))
+    pool = [space.to_json(cell) for cell in list(space.enumerate())[::400]]
+    with sessions() as db:
+        study = studies.create_study(db, StudyCreate(space="nb201", seed=0, candidates=pool), space)
+        hashes = list(study.candidate_hashes or [])
+        initial = studies.ask(db, study, space, 2)
+        studies.tell(db, study, space, [TellTrial(trial=t.number, value=70.0 + t.number) for t in initial])
+        told = {t.identity for t in initial}
+        best, unsure = [h for h in hashes if h not in told][:2]
+
+        def predictor(cells: Sequence[Hashable]) -> tuple[np.ndarray, np.ndarray]:
+            ids = space.identities(list(cells))
+            mean = np.array(
+                [2.0 if i == best else 1.5 if i == unsure else float(j % 3) / 10 for j, i in enumerate(ids)]
+            )
+            return mean, np.array([3.0 if i == unsure else 0.1 for i in ids])
+
+        greedy = studies.ask(db, study, space, 1, predictor, beta=0.0)
+        bold = studies.ask(db, study, space, 1, predictor, beta=1.0)
+    assert greedy[0].identity == best
+    assert bold[0].identity == unsure

@@ -3,6 +3,8 @@
 - ``study``: the service's own study code, on a throwaway SQLite database: create, ask 10, tell the
   oracle's values, and after every tell the refit a train worker would run (the same job, claimed and
   run in this process), so the next ask chooses by the new ensemble, as ``"wait": true`` does.
+- ``study-greedy``: the same, picking by the ensemble's mean alone (upper confidence bound with
+  beta 0): how much the spread's exploration is worth at these budgets.
 - ``random``: distinct networks drawn uniformly.
 - ``evolution``: regularised (ageing) evolution, Real et al. 2019: population 10, tournaments of 3,
   one-edit mutations; a network already evaluated is never evaluated again (costs nothing to skip).
@@ -33,6 +35,7 @@ from service.jobs.kind import WorkerConfig
 from service.jobs.worker import run_job
 from service.spaces import get_space
 from service.studies import service as studies
+from service.studies.acquisition import UCB_BETA
 from service.studies.predictor import current_predictor
 from service.studies.schemas import StudyCreate, TellTrial
 from service.training import refits
@@ -41,7 +44,8 @@ from trainer.train import batch_size_for, epochs_for, train_predictor
 from trainer.variants import get_variant
 
 BATCH = 10
-METHODS = ("study", "random", "evolution", "oneshot")
+METHODS = ("study", "study-greedy", "random", "evolution", "oneshot")
+BETAS = {"study": UCB_BETA, "study-greedy": 0.0}  # the study methods' acquisition
 REA_POPULATION, REA_SAMPLE = 10, 3
 ONESHOT_RANDOM, ONESHOT_TOP = 90, 10
 ONESHOT_VARIANT = "gnn-pair"
@@ -72,6 +76,7 @@ class Teller:
 def run_method(method: str, oracle: Oracle, *, seed: int, noise: float, budget: int) -> Run:
     runner: Callable[[Oracle, Run, Teller, int], None] = {
         "study": _study,
+        "study-greedy": _study,
         "random": _random,
         "evolution": _evolution,
         "oneshot": _oneshot,
@@ -186,7 +191,14 @@ def _study(oracle: Oracle, run: Run, tell: Teller, budget: int) -> None:
                 study = studies.get_study(db, study_id)
                 predictor = current_predictor(db, driver.registry, study, space, batch_size=4096)
                 n = min(BATCH, budget - len(run.trajectory))
-                trials = studies.ask(db, study, space, n, None if predictor is None else predictor.predict)
+                trials = studies.ask(
+                    db,
+                    study,
+                    space,
+                    n,
+                    None if predictor is None else predictor.predict,
+                    beta=BETAS[run.method],
+                )
                 if not trials:
                     break
                 results = [TellTrial(trial=t.number, value=tell(t.identity)) for t in trials]
