@@ -85,6 +85,14 @@ def bootstrap_indices(cells: int, seed: int) -> np.ndarray:
             return index
 
 
+def resamples(cells: int, seed: int, members: int, *, bootstrap: bool = True) -> list[np.ndarray]:
+    """The training cells of each member of an ensemble trained with ``seed``: member i's bootstrap
+    resample (``bootstrap_indices(cells, member_seed(seed, i))``), or with ``bootstrap`` off every cell."""
+    if not bootstrap:
+        return [np.arange(cells) for _ in range(members)]
+    return [bootstrap_indices(cells, member_seed(seed, i)) for i in range(members)]
+
+
 def train_ensemble(
     x: np.ndarray,
     y: np.ndarray,
@@ -107,21 +115,18 @@ def train_ensemble(
         raise ValueError(f"an ensemble has 1 to {SEED_STRIDE} members, got {members}")
     if len(x) != len(y):
         raise ValueError(f"x has {len(x)} cells but y has {len(y)} labels")
-    trained = []
-    for i in range(members):
-        member = member_seed(seed, i)
-        index = bootstrap_indices(len(x), member) if bootstrap else slice(None)
-        trained.append(
-            train_predictor(
-                x[index],
-                y[index],
-                variant=variant,
-                epochs=epochs,
-                seed=member,
-                progress=progress,
-                **train_kwargs,
-            )
+    trained = [
+        train_predictor(
+            x[index],
+            y[index],
+            variant=variant,
+            epochs=epochs,
+            seed=member_seed(seed, i),
+            progress=progress,
+            **train_kwargs,
         )
+        for i, index in enumerate(resamples(len(x), seed, members, bootstrap=bootstrap))
+    ]
     module = EnsembleModule([m.module for m in trained])
     module.eval()
     first = trained[0]

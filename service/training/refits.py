@@ -23,15 +23,16 @@ def serial_key(study_id: str) -> str:
     return f"study:{study_id}"
 
 
-def request_refit(db: Session, study: Study, *, told: int) -> Job | None:
-    """Queue a refit of ``study`` unless one is already queued (or too little is told); the new job."""
+def request_refit(db: Session, study: Study, *, told: int, bootstrap: bool = True) -> Job | None:
+    """Queue a refit of ``study`` unless one is already queued (or too little is told); the new job.
+    ``bootstrap``: the refit's members resample the told cells (``TrainRequest.bootstrap``)."""
     if told < MIN_TOLD:
         return None
     key = serial_key(study.id)
     queued = db.scalar(select(Job.id).where(Job.serial_key == key, Job.status == JobStatus.queued).limit(1))
     if queued is not None:
         return None
-    request = TrainRequest(space=study.space, study=study.id, seed=study.seed)  # type: ignore[arg-type]
+    request = TrainRequest(space=study.space, study=study.id, seed=study.seed, bootstrap=bootstrap)  # type: ignore[arg-type]
     return jobs.create_job(db, kind=TRAIN_KIND, request=request, serial_key=key)
 
 

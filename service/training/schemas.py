@@ -46,6 +46,12 @@ class TrainRequest(BaseModel):
         None, ge=1, le=1000, strict=True, description="default: by the number of cells"
     )
     seed: Seed = 0
+    bootstrap: bool = Field(
+        True,
+        strict=True,
+        description="each member on a bootstrap resample (the card's out-of-bag tau needs it); "
+        "false: every member on every cell, members differing by seed",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> Self:

@@ -149,3 +149,8 @@ def test_train_on_inline_cells_makes_a_model_served_by_id(
             json={"space": "nb201", "model": result["model"], "cells": [c["cell"] for c in labelled[:3]]},
         )
         assert ranked.status_code == 200 and all(r["spread"] is not None for r in ranked.json()["ranking"])
+        assert result["oob_kendall_tau"] is not None  # bootstrap resamples leave cells out to judge by
+        request = {"space": "nb201", "cells": labelled, "members": 2, "epochs": 5, "bootstrap": False}
+        every = client.post("/train", json=request).json()["id"]
+        wait_until(lambda: client.get(f"/train/{every}").json()["status"] == "succeeded", timeout=120)
+        assert client.get(f"/train/{every}").json()["result"]["oob_kendall_tau"] is None  # nothing left out

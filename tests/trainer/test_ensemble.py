@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 import torch
 
-from trainer.ensemble import EnsembleModule, TrainedEnsemble, bootstrap_indices, member_seed, train_ensemble
+from trainer.ensemble import (
+    EnsembleModule,
+    TrainedEnsemble,
+    bootstrap_indices,
+    member_seed,
+    resamples,
+    train_ensemble,
+)
 from trainer.train import train_predictor
 
 
@@ -86,3 +93,13 @@ def test_bad_arguments_are_named() -> None:
         train_ensemble(x, y, variant="renas6", members=0, epochs=1, seed=0)
     with pytest.raises(ValueError, match="32 cells but y has 3 labels"):
         train_ensemble(x, y[:3], variant="renas6", members=2, epochs=1, seed=0)
+
+
+def test_resamples_are_each_members_bootstrap_or_every_cell() -> None:
+    drawn = resamples(30, 2, 3)
+    assert [d.tolist() for d in drawn] == [
+        bootstrap_indices(30, member_seed(2, i)).tolist() for i in range(3)
+    ]
+    assert all(len(set(d.tolist())) < 30 for d in drawn)  # a resample repeats some cells, misses others
+    every = resamples(30, 2, 3, bootstrap=False)
+    assert len(every) == 3 and all(d.tolist() == list(range(30)) for d in every)

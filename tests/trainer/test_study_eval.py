@@ -24,7 +24,7 @@ def test_baselines_evaluate_distinct_networks_of_the_table(oracle: Oracle, metho
         assert run_method(method, oracle, seed=3, noise=0.3, budget=100).trajectory == run.trajectory
 
 
-@pytest.mark.parametrize("method", ["study", "study-greedy"])
+@pytest.mark.parametrize("method", ["study", "study-greedy", "study-greedy-all"])
 def test_the_study_refits_and_stops_at_its_budget(oracle: Oracle, method: str) -> None:
     run = run_method(method, oracle, seed=0, noise=0.0, budget=20)  # 10 initial, a refit, 10 acquired
     assert len(run.trajectory) == 20 == len(set(run.trajectory))
