@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from trainer.stats import mean_std, plus_minus
+from trainer.study_eval.experiments import METHODS
 from trainer.study_eval.oracle import Oracle
 
 BUDGETS = (20, 30, 50, 100)
@@ -106,7 +107,8 @@ def figure(panels: Sequence[tuple[str, Oracle, dict[str, list[list[str]]]]], png
         for method, trajectories in methods.items():
             curves = np.stack([curve(t, oracle, 100) for t in trajectories])
             low, mid, high = np.percentile(curves, [25, 50, 75], axis=0)
-            (line,) = ax.plot(x, mid, label=method, linewidth=1.2)
+            color = f"C{METHODS.index(method) % 10}" if method in METHODS else None  # one colour a method
+            (line,) = ax.plot(x, mid, label=method, linewidth=1.2, color=color)
             ax.fill_between(x, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
         if oracle.space == "nb101":
             ax.set_yscale("log")
