@@ -24,9 +24,9 @@ from service.inference.registry import load_model
 from service.inference.session import CPU
 from service.spaces import get_space
 from trainer.data import LabelledCells, load_labelled, split
-from trainer.ensemble import train_ensemble
+from trainer.ensemble import train_variant
 from trainer.pipeline import Trained, export_with_card
-from trainer.train import schedule_for, train_predictor
+from trainer.train import schedule_for
 from trainer.variants import get_variant
 
 app = typer.Typer(add_completion=False)
@@ -39,12 +39,7 @@ def train(data: LabelledCells, variant: str, cells: int) -> tuple[Trained, float
     x, y = data.encode(spec.encoding, index), data.y[index]
     epochs, _ = schedule_for(spec, len(x))
     start = time.perf_counter()
-    if spec.members > 1:
-        model: Trained = train_ensemble(
-            x, y, variant=variant, members=spec.members, epochs=epochs, seed=0, bootstrap=spec.bootstrap
-        )
-    else:
-        model = train_predictor(x, y, variant=variant, epochs=epochs, seed=0)
+    model = train_variant(x, y, variant=variant, epochs=epochs, seed=0)
     return model, time.perf_counter() - start, x
 
 

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from trainer.train import TrainedModel, train_predictor
-from trainer.variants import Variant
+from trainer.variants import Variant, get_variant
 
 SEED_STRIDE = 1000  # member i of seed s trains with seed s * 1000 + i: distinct for up to 1000 members
 
@@ -131,3 +131,16 @@ def train_ensemble(
     module.eval()
     first = trained[0]
     return TrainedEnsemble(module, trained, first.variant, first.input_shape, epochs, seed, len(x))
+
+
+def train_variant(
+    x: np.ndarray, y: np.ndarray, *, variant: str, epochs: int, seed: int
+) -> TrainedModel | TrainedEnsemble:
+    """``variant`` as its spec says: one model, or an ensemble of its ``members`` (each on a bootstrap
+    resample where the spec says ``bootstrap``); the batch is the variant's schedule."""
+    spec = get_variant(variant)
+    if spec.members == 1:
+        return train_predictor(x, y, variant=variant, epochs=epochs, seed=seed)
+    return train_ensemble(
+        x, y, variant=variant, members=spec.members, epochs=epochs, seed=seed, bootstrap=spec.bootstrap
+    )

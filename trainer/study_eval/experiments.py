@@ -46,7 +46,6 @@ from trainer.train import batch_size_for, epochs_for, train_predictor
 from trainer.variants import get_variant
 
 BATCH = 10
-METHODS = ("study", "study-greedy", "study-greedy-all", "random", "evolution", "oneshot")
 
 
 @dataclass(frozen=True)
@@ -60,6 +59,7 @@ STUDY_METHODS = {
     "study-greedy": StudyMethod(0.0, bootstrap=True),
     "study-greedy-all": StudyMethod(0.0, bootstrap=False),
 }
+METHODS = (*STUDY_METHODS, "random", "evolution", "oneshot")
 REA_POPULATION, REA_SAMPLE = 10, 3
 ONESHOT_RANDOM, ONESHOT_TOP = 90, 10
 ONESHOT_VARIANT = "gnn-pair"
@@ -88,14 +88,11 @@ class Teller:
 
 
 def run_method(method: str, oracle: Oracle, *, seed: int, noise: float, budget: int) -> Run:
-    runner: Callable[[Oracle, Run, Teller, int], None] = {
-        "study": _study,
-        "study-greedy": _study,
-        "study-greedy-all": _study,
-        "random": _random,
-        "evolution": _evolution,
-        "oneshot": _oneshot,
-    }[method]
+    runner: Callable[[Oracle, Run, Teller, int], None] = (
+        _study
+        if method in STUDY_METHODS
+        else {"random": _random, "evolution": _evolution, "oneshot": _oneshot}[method]
+    )
     run = Run(method, seed, noise)
     started = time.perf_counter()
     runner(oracle, run, Teller(oracle, noise, seed), budget)

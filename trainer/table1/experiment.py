@@ -11,10 +11,9 @@ import numpy as np
 
 from trainer.baselines import BASELINES, fit_baseline, params_scores
 from trainer.data import LabelledCells, load_labelled, split
-from trainer.ensemble import train_ensemble
+from trainer.ensemble import TrainedEnsemble, train_variant
 from trainer.metrics import kendall_tau, spread_calibration
-from trainer.table1.plan import Entry
-from trainer.train import train_predictor
+from trainer.table1.plan import DEFAULT_DATASET, Entry
 from trainer.variants import get_variant
 
 BASELINE_ENCODING = "renas-full"  # the fitted baselines read the same tensor as ReNAS-2/4/6
@@ -42,7 +41,9 @@ class Measurement:
     spread_calibration: float | None  # ensembles only; None for a single model or a baseline
 
 
-def labelled(space: str, limit: int | None, data_dir: Path | None, dataset: str = "cifar10") -> LabelledCells:
+def labelled(
+    space: str, limit: int | None, data_dir: Path | None, dataset: str = DEFAULT_DATASET
+) -> LabelledCells:
     """The space's labelled cells of ``dataset``, or only the table's first ``limit`` of them."""
     data = load_labelled(space, dataset, data_dir)
     if limit is None:
@@ -69,17 +70,10 @@ def fit_and_score(
     assert x is not None
     if entry.method in BASELINES:
         return fit_baseline(entry.method, x[train], data.y[train], seed=entry.seed).predict(x), None
-    spec = get_variant(entry.method)
-    if spec.members > 1:
-        ensemble = train_ensemble(
-            x[train], data.y[train], variant=entry.method, members=spec.members, epochs=entry.epochs,
-            seed=entry.seed, bootstrap=spec.bootstrap,
-        )  # fmt: skip
-        mean, spread = ensemble.predict(x)
+    model = train_variant(x[train], data.y[train], variant=entry.method, epochs=entry.epochs, seed=entry.seed)
+    if isinstance(model, TrainedEnsemble):
+        mean, spread = model.predict(x)
         return mean.astype(np.float64), spread.astype(np.float64)
-    model = train_predictor(  # the batch: the variant's schedule
-        x[train], data.y[train], variant=entry.method, epochs=entry.epochs, seed=entry.seed
-    )
     return model.predict(x).astype(np.float64), None
 
 
