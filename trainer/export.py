@@ -2,8 +2,9 @@
 
 The graph reads ``x`` float32 [batch, C, H, W] (the space's raw encoding: standardisation is inside)
 and returns ``score`` float32 [batch]; an ensemble's graph also returns ``spread`` float32 [batch] (the
-members' std). The batch axis is dynamic. Every export is checked at batch 1 and 1,024 on
-CPUExecutionProvider and raises ``ParityError`` when any output differs by more than 1e-5.
+members' std). The batch axis is dynamic. What is exported is ``model.for_inference(module)``, the same
+function in fewer operations. Every export is checked against the module as trained at batch 1 and
+1,024 on CPUExecutionProvider and raises ``ParityError`` when any output differs by more than 1e-5.
 """
 
 import hashlib
@@ -22,6 +23,7 @@ from torch import nn
 
 from service.inference.card import ModelCard, TrainingInfo
 from trainer.ensemble import EnsembleModule
+from trainer.model import for_inference
 
 PARITY_ATOL = 1e-5
 PACKAGE_VERSION = version("renas-service")  # recorded in every card
@@ -93,7 +95,7 @@ def export_onnx(
     path.parent.mkdir(parents=True, exist_ok=True)
     module.eval()
     example = torch.from_numpy(_parity_inputs(sample, input_shape, 2))
-    graph, names = _signature(module)
+    graph, names = _signature(for_inference(module))
     # The TorchScript-based exporter: 0.6 s for a 3-member ensemble where torch.export (dynamo=True)
     # takes 18 s (a refit's export was most of its time); the parity check below holds either way.
     with warnings.catch_warnings():

@@ -6,6 +6,8 @@ Every network starts with a fixed ``Standardize`` layer (mean and std of the tra
 exported ONNX graph reads the space's raw encoding and the service needs no preprocessing.
 """
 
+import copy
+
 import numpy as np
 import torch
 from torch import nn
@@ -111,6 +113,41 @@ class _GraphLayer(nn.Module):
         from_pred = adjacency.transpose(1, 2) @ h
         from_succ = adjacency @ h
         return h + torch.relu(self.norm(self.own(h) + self.pred(from_pred) + self.succ(from_succ)))
+
+    def fused(self) -> "_FusedGraphLayer":
+        return _FusedGraphLayer(self)
+
+
+class _FusedGraphLayer(nn.Module):
+    """A ``_GraphLayer``'s function with its three linear maps as one: [h, A^T h, A h] W + b.
+
+    The same numbers up to float rounding in about a quarter less ONNX Runtime time (one matmul, no sum
+    of three). For inference only: trained from scratch it would start from a different init.
+    """
+
+    def __init__(self, layer: _GraphLayer) -> None:
+        super().__init__()
+        with torch.no_grad():
+            weight = torch.cat([layer.own.weight, layer.pred.weight, layer.succ.weight], dim=1)
+            self.register_buffer("weight", weight.T.contiguous())  # [3 * dim, dim]
+            self.register_buffer("bias", layer.own.bias + layer.pred.bias + layer.succ.bias)
+        self.norm = copy.deepcopy(layer.norm)
+
+    def forward(self, h: torch.Tensor, adjacency: torch.Tensor) -> torch.Tensor:
+        messages = torch.cat([h, adjacency.transpose(1, 2) @ h, adjacency @ h], dim=2)
+        return h + torch.relu(self.norm(messages @ self.weight + self.bias))
+
+
+def for_inference(module: nn.Module) -> nn.Module:
+    """A copy of ``module`` (a predictor or an ensemble of them) in eval mode that computes the same
+    function faster: every graph layer fused. What is exported to ONNX; the parity check compares it
+    with the module as trained."""
+    fast = copy.deepcopy(module).eval()
+    for parent in list(fast.modules()):
+        for name, child in parent.named_children():
+            if isinstance(child, _GraphLayer):
+                setattr(parent, name, child.fused())
+    return fast
 
 
 class CellGNN(nn.Module):

