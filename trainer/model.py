@@ -174,15 +174,105 @@ class CellGNN(nn.Module):
         self.readout = nn.Sequential(nn.Linear(2 * width, width), nn.ReLU())
         self.head = nn.Linear(width, 1)
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        adjacency = (x[:, 0] > 0).to(x.dtype)
+    def _vertex_inputs(self, x: torch.Tensor) -> torch.Tensor:
+        """[n, V, types + V + C - 1]: each vertex's type one-hot, position one-hot and cost values."""
         values = x.amax(dim=2)  # (n, C, V): each vertex's value in every channel
         types = torch.round(values[:, 0]).clamp(0, self.max_type - 1)
         type_onehot = (types[..., None] == torch.arange(self.max_type, device=x.device)).to(x.dtype)
         costs = values[:, 1:].transpose(1, 2)
         positions = self.positions.expand(x.shape[0], -1, -1)
-        h = self.embed(torch.cat([type_onehot, positions, costs], dim=2))
+        return torch.cat([type_onehot, positions, costs], dim=2)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        adjacency = (x[:, 0] > 0).to(x.dtype)
+        h = self.embed(self._vertex_inputs(x))
         for layer in self.layers:
             h = layer(h, adjacency)
         features = self.readout(torch.cat([h.mean(dim=1), h[:, -1]], dim=1))
+        return self.head(features).reshape(-1), features
+
+
+class _SelfAttention(nn.Module):
+    """h' = h + W_o softmax(Q K^T / sqrt(d)) V over LayerNorm(h), per head: every vertex reads every other,
+    where a graph layer reads only its neighbours."""
+
+    def __init__(self, dim: int, heads: int = 4) -> None:
+        super().__init__()
+        self.heads, self.head_dim = heads, dim // heads
+        self.norm = nn.LayerNorm(dim)
+        self.qkv = nn.Linear(dim, 3 * dim)
+        self.out = nn.Linear(dim, dim)
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        n, vertices, dim = h.shape
+        qkv = self.qkv(self.norm(h)).reshape(n, vertices, 3, self.heads, self.head_dim).permute(2, 0, 3, 1, 4)
+        query, key, value = qkv[0], qkv[1], qkv[2]  # each [n, heads, vertices, head_dim]
+        weights = torch.softmax(query @ key.transpose(2, 3) / self.head_dim**0.5, dim=3)
+        return h + self.out((weights @ value).transpose(1, 2).reshape(n, vertices, dim))
+
+
+class CellGraphAttention(CellGNN):
+    """``CellGNN`` with a self-attention sublayer after each graph layer and the vertex's row and column
+    of the adjacency in its input (a structural position, as PINAT and TNASP add to attention)."""
+
+    def __init__(self, input_shape: tuple[int, int, int], standardize: Standardize | None = None) -> None:
+        super().__init__(input_shape, standardize)
+        channels, vertices, _ = input_shape
+        width = self.embed.out_features
+        self.embed = nn.Linear(self.max_type + 3 * vertices + channels - 1, width)
+        self.attention = nn.ModuleList(_SelfAttention(width) for _ in self.layers)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        adjacency = (x[:, 0] > 0).to(x.dtype)
+        h = self.embed(torch.cat([self._vertex_inputs(x), adjacency, adjacency.transpose(1, 2)], dim=2))
+        for layer, attention in zip(self.layers, self.attention, strict=True):
+            h = attention(layer(h, adjacency))
+        features = self.readout(torch.cat([h.mean(dim=1), h[:, -1]], dim=1))
+        return self.head(features).reshape(-1), features
+
+
+class _PathPool(nn.Module):
+    """The largest and smallest sum of learned vertex weights over the cell's input -> output paths.
+
+    Hand-made path features (e.g. the fewest pooling or 1x1 vertices on any input -> output path) rank
+    cells well with trees (GRAF); this learns ``channels`` such vertex weights from the vertex states
+    and runs the longest- and shortest-path recursions over the DAG (vertices in topological order,
+    input first, output last), one vertex at a time.
+    """
+
+    far = 1e4  # stands in for -inf / +inf where a vertex has no predecessor (ONNX-safe, as in masks)
+
+    def __init__(self, dim: int, channels: int = 16) -> None:
+        super().__init__()
+        self.weights = nn.Linear(dim, channels)
+
+    def forward(self, h: torch.Tensor, adjacency: torch.Tensor) -> torch.Tensor:
+        w = self.weights(h)  # [n, V, channels]
+        longest, shortest = [w[:, 0]], [w[:, 0]]
+        for j in range(1, h.shape[1]):
+            into = adjacency[:, :j, j, None] > 0  # [n, j, 1]: which earlier vertices feed vertex j
+            best = torch.where(into, torch.stack(longest, dim=1), -self.far).amax(dim=1)
+            least = torch.where(into, torch.stack(shortest, dim=1), self.far).amin(dim=1)
+            longest.append(best + w[:, j])
+            shortest.append(least + w[:, j])
+        return torch.cat([longest[-1], shortest[-1]], dim=1)
+
+
+class CellPathGNN(CellGNN):
+    """``CellGNN`` whose read-out also takes ``_PathPool``'s path sums at the output vertex."""
+
+    def __init__(self, input_shape: tuple[int, int, int], standardize: Standardize | None = None) -> None:
+        super().__init__(input_shape, standardize)
+        width = self.embed.out_features
+        self.paths = _PathPool(width)
+        self.readout = nn.Sequential(
+            nn.Linear(2 * width + 2 * self.paths.weights.out_features, width), nn.ReLU()
+        )
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        adjacency = (x[:, 0] > 0).to(x.dtype)
+        h = self.embed(self._vertex_inputs(x))
+        for layer in self.layers:
+            h = layer(h, adjacency)
+        features = self.readout(torch.cat([h.mean(dim=1), h[:, -1], self.paths(h, adjacency)], dim=1))
         return self.head(features).reshape(-1), features

@@ -11,7 +11,7 @@ from typing import Literal
 from torch import nn
 
 from trainer.losses import Phi
-from trainer.model import CellGNN, LeNet5, Standardize, VertexMLP
+from trainer.model import CellGNN, CellGraphAttention, CellPathGNN, LeNet5, Standardize, VertexMLP
 
 LossKind = Literal["mse", "pairwise", "renas"]
 # How many cells a batch and how many epochs, when the caller does not say: the paper's (batch 1,024,
@@ -43,6 +43,8 @@ MODEL_FAMILIES: dict[str, ModelFactory] = {
     "lenet5": LeNet5,
     "mlp": VertexMLP,
     "gnn": CellGNN,
+    "attn": CellGraphAttention,
+    "path": CellPathGNN,
 }
 
 VARIANTS: dict[str, Variant] = {
@@ -69,6 +71,25 @@ VARIANTS: dict[str, Variant] = {
             "renas-full",
             LossConfig("pairwise"),
             "gnn",
+            schedule="small-data",
+            members=3,
+            bootstrap=True,
+        ),
+        # CellGNN with self-attention and structural positions (trainer/model.py: CellGraphAttention).
+        Variant("attn-pair", "renas-full", LossConfig("pairwise"), "attn"),
+        Variant("attn-pair-sb", "renas-full", LossConfig("pairwise"), "attn", schedule="small-data"),
+        # CellGNN with learned longest- and shortest-path sums in its read-out (CellPathGNN).
+        Variant("path-pair", "renas-full", LossConfig("pairwise"), "path"),
+        Variant("path-pair-sb", "renas-full", LossConfig("pairwise"), "path", schedule="small-data"),
+        Variant(
+            "path-pair-sb-x5", "renas-full", LossConfig("pairwise"), "path", schedule="small-data", members=5
+        ),
+        Variant("path-pair-x5", "renas-full", LossConfig("pairwise"), "path", members=5),
+        Variant(
+            "path-pair-sb-b3",
+            "renas-full",
+            LossConfig("pairwise"),
+            "path",
             schedule="small-data",
             members=3,
             bootstrap=True,

@@ -13,26 +13,36 @@ from sqlalchemy.orm import Session
 from service.jobs import service as jobs
 from service.jobs.models import UNFINISHED, Job, JobStatus
 from service.studies.models import Study
-from service.training.schemas import TrainRequest
+from service.training.schemas import TrainRequest, Variant
 
 MIN_TOLD = 8  # told values before the first refit: fewer rank nothing a uniform draw would not
 TRAIN_KIND = "train"
+REFIT_VARIANT: Variant = "gnn-pair"
 
 
 def serial_key(study_id: str) -> str:
     return f"study:{study_id}"
 
 
-def request_refit(db: Session, study: Study, *, told: int, bootstrap: bool = True) -> Job | None:
+def request_refit(
+    db: Session, study: Study, *, told: int, bootstrap: bool = True, variant: Variant = REFIT_VARIANT
+) -> Job | None:
     """Queue a refit of ``study`` unless one is already queued (or too little is told); the new job.
-    ``bootstrap``: the refit's members resample the told cells (``TrainRequest.bootstrap``)."""
+    ``bootstrap``: the refit's members resample the told cells (``TrainRequest.bootstrap``); ``variant``:
+    the members' network and loss."""
     if told < MIN_TOLD:
         return None
     key = serial_key(study.id)
     queued = db.scalar(select(Job.id).where(Job.serial_key == key, Job.status == JobStatus.queued).limit(1))
     if queued is not None:
         return None
-    request = TrainRequest(space=study.space, study=study.id, seed=study.seed, bootstrap=bootstrap)  # type: ignore[arg-type]
+    request = TrainRequest(
+        space=study.space,  # type: ignore[arg-type]
+        study=study.id,
+        seed=study.seed,
+        bootstrap=bootstrap,
+        variant=variant,
+    )
     return jobs.create_job(db, kind=TRAIN_KIND, request=request, serial_key=key)
 
 

@@ -14,7 +14,18 @@ from service.jobs.models import Job, JobStatus
 from service.search.params import Seed
 from service.spaces import SpaceName
 
-Variant = Literal["gnn-pair", "mlp-pair", "renas1", "renas2", "renas3", "renas4", "renas5", "renas6"]
+Variant = Literal[
+    "gnn-pair",
+    "path-pair",
+    "attn-pair",
+    "mlp-pair",
+    "renas1",
+    "renas2",
+    "renas3",
+    "renas4",
+    "renas5",
+    "renas6",
+]
 Goal = Literal["maximize", "minimize"]
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 MAX_TRAIN_CELLS = 20_000

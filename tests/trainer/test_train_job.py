@@ -1,10 +1,15 @@
-"""The train job's choices at small N, and its out-of-bag tau."""
+"""The train job's choices at small N, its out-of-bag tau, and the variants the service may ask for."""
+
+from typing import get_args
 
 import numpy as np
 
+from service.training.refits import REFIT_VARIANT
+from service.training.schemas import Variant
 from trainer.ensemble import bootstrap_indices, member_seed
 from trainer.train import batch_size_for, epochs_for, train_predictor
 from trainer.train_job import out_of_bag_tau
+from trainer.variants import VARIANTS
 
 
 def test_small_data_gets_small_batches_and_enough_steps() -> None:
@@ -27,3 +32,9 @@ def test_out_of_bag_tau_scores_each_cell_by_members_that_never_saw_it() -> None:
     assert tau is not None and tau > 0.3
     everything = [np.arange(len(x))] * 3  # no cell was left out: nothing to judge by
     assert out_of_bag_tau(members, everything, x, y) is None
+
+
+def test_the_service_asks_only_for_single_model_variants_the_trainer_has() -> None:
+    for name in get_args(Variant):
+        assert name in VARIANTS and VARIANTS[name].members == 1, name  # the job makes the ensemble
+    assert REFIT_VARIANT in get_args(Variant)

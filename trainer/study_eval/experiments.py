@@ -7,6 +7,8 @@
   beta 0): how much the spread's exploration is worth at these budgets.
 - ``study-greedy-all``: that, with every member trained on every told cell (no bootstrap: a better
   mean from a few dozen cells, and no out-of-bag tau).
+- ``study-path``: the service's choices with ``path-pair`` members (``CellPathGNN``: path sums in the
+  read-out) in place of ``gnn-pair``.
 - ``random``: distinct networks drawn uniformly.
 - ``evolution``: regularised (ageing) evolution, Real et al. 2019: population 10, tournaments of 3,
   one-edit mutations; a network already evaluated is never evaluated again (costs nothing to skip).
@@ -41,6 +43,8 @@ from service.studies.acquisition import UCB_BETA
 from service.studies.predictor import current_predictor
 from service.studies.schemas import StudyCreate, TellTrial
 from service.training import refits
+from service.training.refits import REFIT_VARIANT
+from service.training.schemas import Variant
 from trainer.study_eval.oracle import Oracle
 from trainer.train import batch_size_for, epochs_for, train_predictor
 from trainer.variants import get_variant
@@ -52,12 +56,14 @@ BATCH = 10
 class StudyMethod:
     beta: float  # the acquisition's weight of the spread
     bootstrap: bool  # whether the refit's members resample the told cells
+    variant: Variant = REFIT_VARIANT  # the refit's members
 
 
 STUDY_METHODS = {
     "study": StudyMethod(UCB_BETA, bootstrap=True),  # the service's own choices
     "study-greedy": StudyMethod(0.0, bootstrap=True),
     "study-greedy-all": StudyMethod(0.0, bootstrap=False),
+    "study-path": StudyMethod(UCB_BETA, bootstrap=True, variant="path-pair"),
 }
 METHODS = (*STUDY_METHODS, "random", "evolution", "oneshot")
 REA_POPULATION, REA_SAMPLE = 10, 3
@@ -174,11 +180,14 @@ class StudyDriver:
         self.spaces = ServedSpaces()
         self.config = WorkerConfig(database_url=url, models_dir=folder, providers=(CPU,), batch_size=4096)
 
-    def refit(self, db: Session, study_id: str, *, bootstrap: bool) -> None:
+    def refit(self, db: Session, study_id: str, method: StudyMethod) -> None:
         """Queue the refit the tell asks for and run it to its end, as a train worker would."""
         study = studies.get_study(db, study_id)
         told = studies.count_told(db, study)
-        if refits.request_refit(db, study, told=told, bootstrap=bootstrap) is None:
+        if (
+            refits.request_refit(db, study, told=told, bootstrap=method.bootstrap, variant=method.variant)
+            is None
+        ):
             return
         job_id = jobs.claim_next(db, [refits.TRAIN_KIND], WORKER)
         assert job_id is not None
@@ -218,5 +227,5 @@ def _study(oracle: Oracle, run: Run, tell: Teller, budget: int) -> None:
                 results = [TellTrial(trial=t.number, value=tell(t.identity)) for t in trials]
                 studies.tell(db, study, space, results)
                 run.trajectory += [t.identity for t in trials]
-                driver.refit(db, study_id, bootstrap=method.bootstrap)
+                driver.refit(db, study_id, method)
         driver.engine.dispose()
