@@ -237,10 +237,11 @@ class _PathPool(nn.Module):
     Hand-made path features (e.g. the fewest pooling or 1x1 vertices on any input -> output path) rank
     cells well with trees (GRAF); this learns ``channels`` such vertex weights from the vertex states
     and runs the longest- and shortest-path recursions over the DAG (vertices in topological order,
-    input first, output last), one vertex at a time.
+    input first, output last), one vertex at a time, over the vertices the input reaches. Where the
+    input does not reach the output (NB-201 cells cut by ``none`` edges) both sums are 0.
     """
 
-    far = 1e4  # stands in for -inf / +inf where a vertex has no predecessor (ONNX-safe, as in masks)
+    far = 1e4  # stands in for -inf / +inf in a max / min over no predecessor (ONNX-safe, as in masks)
 
     def __init__(self, dim: int, channels: int = 16) -> None:
         super().__init__()
@@ -249,13 +250,17 @@ class _PathPool(nn.Module):
     def forward(self, h: torch.Tensor, adjacency: torch.Tensor) -> torch.Tensor:
         w = self.weights(h)  # [n, V, channels]
         longest, shortest = [w[:, 0]], [w[:, 0]]
+        reached = [torch.ones_like(w[:, 0, :1], dtype=torch.bool)]  # [n, 1] per vertex
         for j in range(1, h.shape[1]):
-            into = adjacency[:, :j, j, None] > 0  # [n, j, 1]: which earlier vertices feed vertex j
+            # [n, j, 1]: the earlier vertices that feed vertex j and that the input reaches
+            into = (adjacency[:, :j, j, None] > 0) & torch.stack(reached, dim=1)
+            reaches = into.any(dim=1)
             best = torch.where(into, torch.stack(longest, dim=1), -self.far).amax(dim=1)
             least = torch.where(into, torch.stack(shortest, dim=1), self.far).amin(dim=1)
-            longest.append(best + w[:, j])
-            shortest.append(least + w[:, j])
-        return torch.cat([longest[-1], shortest[-1]], dim=1)
+            longest.append(torch.where(reaches, best, 0.0) + w[:, j])
+            shortest.append(torch.where(reaches, least, 0.0) + w[:, j])
+            reached.append(reaches)
+        return torch.where(reached[-1], torch.cat([longest[-1], shortest[-1]], dim=1), 0.0)
 
 
 class CellPathGNN(CellGNN):
