@@ -125,6 +125,13 @@ def train(
             ),
         ),
     ] = 1,
+    bootstrap: Annotated[
+        bool,
+        typer.Option(
+            help="with K > 1: each member on a bootstrap resample; --no-bootstrap: every member on every "
+            "cell, members differing by seed (Table 1's -x5 ensembles, which rank better)"
+        ),
+    ] = True,
     out_dir: Annotated[Path, typer.Option(help="where <model-id>.onnx and .json are written")] = Path("runs"),
     model_id: Annotated[
         str | None,
@@ -165,13 +172,22 @@ def train(
         seed=seed,
         epochs=epochs,
         members=members,
+        bootstrap=bootstrap,
         progress=True,
     )
     metrics, model = dict(fit.metrics), fit.model
     typer.echo(f"Kendall tau on {int(metrics['heldout_cells'])} held-out cells: {metrics['kendall_tau']:.4f}")
     if size is None:
         metrics["check_train_fraction"] = check_fraction
-        model = fit_on_all(data, variant=variant, seed=seed, epochs=epochs, members=members, progress=True)
+        model = fit_on_all(
+            data,
+            variant=variant,
+            seed=seed,
+            epochs=epochs,
+            members=members,
+            bootstrap=bootstrap,
+            progress=True,
+        )
     card = export_with_card(
         model,
         data,

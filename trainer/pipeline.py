@@ -33,12 +33,30 @@ class FitResult:
 
 
 def _train(
-    x: np.ndarray, y: np.ndarray, *, variant: str, members: int, seed: int, epochs: int, progress: bool
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    variant: str,
+    members: int,
+    seed: int,
+    epochs: int,
+    progress: bool,
+    bootstrap: bool = True,
 ) -> Trained:
-    """One predictor, or with ``members`` > 1 an ensemble of that many (on bootstrap resamples)."""
+    """One predictor, or with ``members`` > 1 an ensemble of that many (on bootstrap resamples, or with
+    ``bootstrap`` off each on every cell)."""
     if members == 1:
         return train_predictor(x, y, variant=variant, epochs=epochs, seed=seed, progress=progress)
-    return train_ensemble(x, y, variant=variant, members=members, epochs=epochs, seed=seed, progress=progress)
+    return train_ensemble(
+        x,
+        y,
+        variant=variant,
+        members=members,
+        epochs=epochs,
+        seed=seed,
+        bootstrap=bootstrap,
+        progress=progress,
+    )
 
 
 def _scores(model: Trained, x: np.ndarray) -> np.ndarray:
@@ -54,6 +72,7 @@ def fit_on_split(
     seed: int,
     epochs: int,
     members: int = 1,
+    bootstrap: bool = True,
     progress: bool = False,
 ) -> FitResult:
     """Train on a random split of ``data`` (``train`` = count or fraction) and score the rest."""
@@ -68,6 +87,7 @@ def fit_on_split(
         seed=seed,
         epochs=epochs,
         progress=progress,
+        bootstrap=bootstrap,
     )
     tau = kendall_tau(data.y[test_idx], _scores(model, x_test))
     metrics = {
@@ -82,12 +102,28 @@ def fit_on_split(
 
 
 def fit_on_all(
-    data: LabelledCells, *, variant: str, seed: int, epochs: int, members: int = 1, progress: bool = False
+    data: LabelledCells,
+    *,
+    variant: str,
+    seed: int,
+    epochs: int,
+    members: int = 1,
+    bootstrap: bool = True,
+    progress: bool = False,
 ) -> Trained:
     """Train on every labelled cell (the shipped "all" models; measure on a split first)."""
     spec = get_variant(variant)
     x = data.encode(spec.encoding)
-    return _train(x, data.y, variant=variant, members=members, seed=seed, epochs=epochs, progress=progress)
+    return _train(
+        x,
+        data.y,
+        variant=variant,
+        members=members,
+        seed=seed,
+        epochs=epochs,
+        progress=progress,
+        bootstrap=bootstrap,
+    )
 
 
 def export_with_card(

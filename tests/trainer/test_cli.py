@@ -2,12 +2,15 @@
 
 from pathlib import Path
 
+import numpy as np
 import onnxruntime as ort
 import pytest
 from typer.testing import CliRunner
 
 from service.inference.card import ModelCard, sha256_file
 from trainer.cli import app
+from trainer.data import load_labelled
+from trainer.pipeline import fit_on_split
 
 runner = CliRunner()
 
@@ -57,6 +60,33 @@ def test_train_an_ensemble(nb201_path: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["evaluate", str(tmp_path / card.onnx_file), "--data-dir", data_dir])
     assert result.exit_code == 0, result.output
     assert f"Kendall tau {card.metrics['kendall_tau']:.4f} on 15565 cells" in result.output
+
+
+def test_train_an_ensemble_of_members_on_every_cell(nb201_path: Path, tmp_path: Path) -> None:
+    """--no-bootstrap: the members differ by seed only, as Table 1's -x5 ensembles (the command says so)."""
+    args = ["train", "--space", "nb201", "--train-size", "60", "--epochs", "2", "--variant", "path-pair-sb"]
+    args += [
+        "--members",
+        "2",
+        "--no-bootstrap",
+        "--out-dir",
+        str(tmp_path),
+        "--data-dir",
+        str(nb201_path.parent),
+    ]
+    result = runner.invoke(app, [*args, "--model-id", "e"])
+    assert result.exit_code == 0, result.output
+    card = ModelCard.model_validate_json((tmp_path / "e.json").read_text())
+    assert "--no-bootstrap" in card.training.command and card.members == 2
+    data = load_labelled("nb201", data_dir=nb201_path.parent)
+    x = data.encode("renas-full", np.arange(200))
+    session = ort.InferenceSession(str(tmp_path / "e.onnx"), providers=["CPUExecutionProvider"])
+    served = session.run(["score"], {"x": x})[0]
+    for bootstrap, same in ((False, True), (True, False)):
+        fit = fit_on_split(
+            data, variant="path-pair-sb", train=60, seed=0, epochs=2, members=2, bootstrap=bootstrap
+        )
+        assert np.allclose(served, fit.model.predict(x)[0], atol=1e-5) == same, bootstrap
 
 
 def test_an_ensemble_has_no_checkpoint(tmp_path: Path) -> None:
