@@ -43,9 +43,28 @@ MODEL_FAMILIES: dict[str, ModelFactory] = {
     "lenet5": LeNet5,
     "mlp": VertexMLP,
     "gnn": CellGNN,
-    "attn": CellGraphAttention,
-    "path": CellPathGNN,
+    "path": CellPathGNN,  # CellGNN with learned longest- and shortest-path sums in its read-out
+    "attn": CellGraphAttention,  # CellGNN with self-attention and structural positions
 }
+
+
+def _pairwise_family(family: str) -> tuple[Variant, ...]:
+    """``<family>-pair`` (the pairwise loss on the full tensor) and its schedules and ensembles:
+    ``-sb`` small batches below a thousand cells (about 1,500 steps instead of 200), ``-sb-x5`` five seeds
+    of that, ``-x5`` five seeds on the paper's schedule (the small batches hurt from about a thousand
+    cells up), ``-sb-b3`` what a study's refit trains (trainer/train_job.py: 3 members, each on a
+    bootstrap resample)."""
+    name, loss = f"{family}-pair", LossConfig("pairwise")
+    return (
+        Variant(name, "renas-full", loss, family),
+        Variant(f"{name}-sb", "renas-full", loss, family, schedule="small-data"),
+        Variant(f"{name}-sb-x5", "renas-full", loss, family, schedule="small-data", members=5),
+        Variant(f"{name}-x5", "renas-full", loss, family, members=5),
+        Variant(
+            f"{name}-sb-b3", "renas-full", loss, family, schedule="small-data", members=3, bootstrap=True
+        ),
+    )
+
 
 VARIANTS: dict[str, Variant] = {
     v.name: v
@@ -57,43 +76,9 @@ VARIANTS: dict[str, Variant] = {
         Variant("renas5", "renas-type", LossConfig("renas"), "lenet5"),
         Variant("renas6", "renas-full", LossConfig("renas"), "lenet5"),
         Variant("mlp-pair", "renas-full", LossConfig("pairwise"), "mlp"),
-        Variant("gnn-pair", "renas-full", LossConfig("pairwise"), "gnn"),
-        # gnn-pair with small batches below a thousand cells (about 1,500 steps instead of 200).
-        Variant("gnn-pair-sb", "renas-full", LossConfig("pairwise"), "gnn", schedule="small-data"),
-        Variant(
-            "gnn-pair-sb-x5", "renas-full", LossConfig("pairwise"), "gnn", schedule="small-data", members=5
-        ),
-        # Five seeds on the paper's schedule: the small batches hurt from about a thousand cells up.
-        Variant("gnn-pair-x5", "renas-full", LossConfig("pairwise"), "gnn", members=5),
-        # What a study's refit trains (trainer/train_job.py): 3 members, each on a bootstrap resample.
-        Variant(
-            "gnn-pair-sb-b3",
-            "renas-full",
-            LossConfig("pairwise"),
-            "gnn",
-            schedule="small-data",
-            members=3,
-            bootstrap=True,
-        ),
-        # CellGNN with self-attention and structural positions (trainer/model.py: CellGraphAttention).
-        Variant("attn-pair", "renas-full", LossConfig("pairwise"), "attn"),
-        Variant("attn-pair-sb", "renas-full", LossConfig("pairwise"), "attn", schedule="small-data"),
-        # CellGNN with learned longest- and shortest-path sums in its read-out (CellPathGNN).
-        Variant("path-pair", "renas-full", LossConfig("pairwise"), "path"),
-        Variant("path-pair-sb", "renas-full", LossConfig("pairwise"), "path", schedule="small-data"),
-        Variant(
-            "path-pair-sb-x5", "renas-full", LossConfig("pairwise"), "path", schedule="small-data", members=5
-        ),
-        Variant("path-pair-x5", "renas-full", LossConfig("pairwise"), "path", members=5),
-        Variant(
-            "path-pair-sb-b3",
-            "renas-full",
-            LossConfig("pairwise"),
-            "path",
-            schedule="small-data",
-            members=3,
-            bootstrap=True,
-        ),
+        *_pairwise_family("gnn"),
+        *_pairwise_family("path"),
+        *_pairwise_family("attn"),
     )
 }
 
