@@ -174,7 +174,7 @@ class CellGNN(nn.Module):
         self.readout = nn.Sequential(nn.Linear(2 * width, width), nn.ReLU())
         self.head = nn.Linear(width, 1)
 
-    def _vertex_inputs(self, x: torch.Tensor) -> torch.Tensor:
+    def _vertex_inputs(self, x: torch.Tensor, adjacency: torch.Tensor) -> torch.Tensor:
         """[n, V, types + V + C - 1]: each vertex's type one-hot, position one-hot and cost values."""
         values = x.amax(dim=2)  # (n, C, V): each vertex's value in every channel
         types = torch.round(values[:, 0]).clamp(0, self.max_type - 1)
@@ -183,12 +183,20 @@ class CellGNN(nn.Module):
         positions = self.positions.expand(x.shape[0], -1, -1)
         return torch.cat([type_onehot, positions, costs], dim=2)
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        adjacency = (x[:, 0] > 0).to(x.dtype)
-        h = self.embed(self._vertex_inputs(x))
+    def _propagate(self, h: torch.Tensor, adjacency: torch.Tensor) -> torch.Tensor:
+        """The vertex states after the graph layers."""
         for layer in self.layers:
             h = layer(h, adjacency)
-        features = self.readout(torch.cat([h.mean(dim=1), h[:, -1]], dim=1))
+        return h
+
+    def _pooled(self, h: torch.Tensor, adjacency: torch.Tensor) -> list[torch.Tensor]:
+        """What the read-out takes: the mean vertex and the output vertex."""
+        return [h.mean(dim=1), h[:, -1]]
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        adjacency = (x[:, 0] > 0).to(x.dtype)
+        h = self._propagate(self.embed(self._vertex_inputs(x, adjacency)), adjacency)
+        features = self.readout(torch.cat(self._pooled(h, adjacency), dim=1))
         return self.head(features).reshape(-1), features
 
 
@@ -222,13 +230,13 @@ class CellGraphAttention(CellGNN):
         self.embed = nn.Linear(self.max_type + 3 * vertices + channels - 1, width)
         self.attention = nn.ModuleList(_SelfAttention(width) for _ in self.layers)
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        adjacency = (x[:, 0] > 0).to(x.dtype)
-        h = self.embed(torch.cat([self._vertex_inputs(x), adjacency, adjacency.transpose(1, 2)], dim=2))
+    def _vertex_inputs(self, x: torch.Tensor, adjacency: torch.Tensor) -> torch.Tensor:
+        return torch.cat([super()._vertex_inputs(x, adjacency), adjacency, adjacency.transpose(1, 2)], dim=2)
+
+    def _propagate(self, h: torch.Tensor, adjacency: torch.Tensor) -> torch.Tensor:
         for layer, attention in zip(self.layers, self.attention, strict=True):
             h = attention(layer(h, adjacency))
-        features = self.readout(torch.cat([h.mean(dim=1), h[:, -1]], dim=1))
-        return self.head(features).reshape(-1), features
+        return h
 
 
 class _PathPool(nn.Module):
@@ -274,10 +282,5 @@ class CellPathGNN(CellGNN):
             nn.Linear(2 * width + 2 * self.paths.weights.out_features, width), nn.ReLU()
         )
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        adjacency = (x[:, 0] > 0).to(x.dtype)
-        h = self.embed(self._vertex_inputs(x))
-        for layer in self.layers:
-            h = layer(h, adjacency)
-        features = self.readout(torch.cat([h.mean(dim=1), h[:, -1], self.paths(h, adjacency)], dim=1))
-        return self.head(features).reshape(-1), features
+    def _pooled(self, h: torch.Tensor, adjacency: torch.Tensor) -> list[torch.Tensor]:
+        return [*super()._pooled(h, adjacency), self.paths(h, adjacency)]
