@@ -5,10 +5,15 @@ Labels (see ../shared/data/README.md):
 - nb201 / cifar10: ``cifar10_valid``, 200-epoch validation accuracy on the train/valid split;
 - nb201 / cifar100 and imagenet16-120: 200-epoch *test* accuracy (``cifar100_test``,
   ``imagenet16_test``): the table has no 200-epoch validation accuracy for them.
+
+Auxiliary labels, the same cells' accuracies after cheaper training budgets, which a variant with an
+auxiliary loss learns beside the label (``trainer.variants.Variant.aux_weight``):
+- nb101: ``val_accuracy@4``, ``@12`` and ``@36``;
+- nb201: the dataset's 12-epoch validation accuracy (``e12_<dataset>_valid``).
 """
 
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -20,6 +25,12 @@ from trainer.tables import NB101_FILE, NB201_FILE, data_path, load_nb101, load_n
 DATASETS: dict[str, tuple[str, ...]] = {name: entry.datasets for name, entry in SPACES.items()}
 NB201_LABELS = {"cifar10": "cifar10_valid", "cifar100": "cifar100_test", "imagenet16-120": "imagenet16_test"}
 NB101_LABEL = "val_accuracy@108"
+NB101_AUX_EPOCHS = (4, 12, 36)
+NB201_AUX_LABELS = {
+    "cifar10": "e12_cifar10_valid",
+    "cifar100": "e12_cifar100_valid",
+    "imagenet16-120": "e12_imagenet16_valid",
+}
 
 
 @dataclass(frozen=True)
@@ -30,6 +41,12 @@ class LabelledCells:
     data_file: str  # the table the labels came from
     cells: list[Hashable]
     y: np.ndarray  # float64 label per cell, in the table's units
+    aux: np.ndarray  # (cells, k) float64 auxiliary labels per cell (cheaper budgets), in the table's units
+    aux_labels: tuple[str, ...]  # their names, one per column of ``aux``
+
+    def head(self, limit: int) -> "LabelledCells":
+        """The table's first ``limit`` cells (quick runs and tests)."""
+        return replace(self, cells=self.cells[:limit], y=self.y[:limit], aux=self.aux[:limit])
 
     def encode(self, encoding: str, index: np.ndarray | None = None) -> np.ndarray:
         """Tensors of all cells (or of ``index``) in the space's ``encoding``."""
@@ -52,11 +69,15 @@ def _load(space: str, dataset: str, path: Path) -> LabelledCells:
         records = load_nb101(path)
         cells = [sp.parse({"matrix": r.matrix, "ops": r.ops}) for r in records]
         y = np.array([r.val_accuracy[108] for r in records], dtype=np.float64)
+        aux_labels = tuple(f"val_accuracy@{e}" for e in NB101_AUX_EPOCHS)
+        aux = np.array([[r.val_accuracy[e] for e in NB101_AUX_EPOCHS] for r in records], dtype=np.float64)
     else:
         rows = load_nb201(path)
         cells = [sp.parse({"arch": r.arch_str}) for r in rows]
         y = np.array([r.metrics[label] for r in rows], dtype=np.float64)
-    return LabelledCells(space, dataset, label, path.name, cells, y)
+        aux_labels = (NB201_AUX_LABELS[dataset],)
+        aux = np.array([[r.metrics[aux_labels[0]]] for r in rows], dtype=np.float64)
+    return LabelledCells(space, dataset, label, path.name, cells, y, aux, aux_labels)
 
 
 def load_labelled(space: str, dataset: str = "cifar10", data_dir: Path | None = None) -> LabelledCells:

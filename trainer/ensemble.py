@@ -102,6 +102,7 @@ def train_ensemble(
     epochs: int,
     seed: int,
     bootstrap: bool = True,
+    aux: np.ndarray | None = None,
     progress: bool = False,
     **train_kwargs: Any,
 ) -> TrainedEnsemble:
@@ -109,7 +110,8 @@ def train_ensemble(
 
     With ``bootstrap`` member i trains on ``bootstrap_indices(len(x), member_seed(seed, i))``, else on
     every cell (then members differ by seed only, and one member is exactly ``train_predictor`` with
-    seed ``seed * 1000``). ``train_kwargs`` (batch_size, lr, ...) go to ``train_predictor``.
+    seed ``seed * 1000``). ``aux``: the cells' auxiliary labels (see ``train_predictor``). ``train_kwargs``
+    (batch_size, lr, ...) go to ``train_predictor``.
     """
     if not 1 <= members <= SEED_STRIDE:
         raise ValueError(f"an ensemble has 1 to {SEED_STRIDE} members, got {members}")
@@ -120,6 +122,7 @@ def train_ensemble(
             x[index],
             y[index],
             variant=variant,
+            aux=None if aux is None else aux[index],
             epochs=epochs,
             seed=member_seed(seed, i),
             progress=progress,
@@ -134,13 +137,20 @@ def train_ensemble(
 
 
 def train_variant(
-    x: np.ndarray, y: np.ndarray, *, variant: str, epochs: int, seed: int
+    x: np.ndarray, y: np.ndarray, *, variant: str, epochs: int, seed: int, aux: np.ndarray | None = None
 ) -> TrainedModel | TrainedEnsemble:
     """``variant`` as its spec says: one model, or an ensemble of its ``members`` (each on a bootstrap
     resample where the spec says ``bootstrap``); the batch is the variant's schedule."""
     spec = get_variant(variant)
     if spec.members == 1:
-        return train_predictor(x, y, variant=variant, epochs=epochs, seed=seed)
+        return train_predictor(x, y, variant=variant, aux=aux, epochs=epochs, seed=seed)
     return train_ensemble(
-        x, y, variant=variant, members=spec.members, epochs=epochs, seed=seed, bootstrap=spec.bootstrap
+        x,
+        y,
+        variant=variant,
+        members=spec.members,
+        epochs=epochs,
+        seed=seed,
+        bootstrap=spec.bootstrap,
+        aux=aux,
     )

@@ -35,6 +35,7 @@ class FitResult:
 def _train(
     x: np.ndarray,
     y: np.ndarray,
+    aux: np.ndarray,
     *,
     variant: str,
     members: int,
@@ -44,9 +45,10 @@ def _train(
     bootstrap: bool = True,
 ) -> Trained:
     """One predictor, or with ``members`` > 1 an ensemble of that many (on bootstrap resamples, or with
-    ``bootstrap`` off each on every cell)."""
+    ``bootstrap`` off each on every cell); ``aux``: the cells' auxiliary labels, for variants that use them.
+    """
     if members == 1:
-        return train_predictor(x, y, variant=variant, epochs=epochs, seed=seed, progress=progress)
+        return train_predictor(x, y, variant=variant, aux=aux, epochs=epochs, seed=seed, progress=progress)
     return train_ensemble(
         x,
         y,
@@ -55,6 +57,7 @@ def _train(
         epochs=epochs,
         seed=seed,
         bootstrap=bootstrap,
+        aux=aux,
         progress=progress,
     )
 
@@ -82,6 +85,7 @@ def fit_on_split(
     model = _train(
         x_train,
         data.y[train_idx],
+        data.aux[train_idx],
         variant=variant,
         members=members,
         seed=seed,
@@ -117,6 +121,7 @@ def fit_on_all(
     return _train(
         x,
         data.y,
+        data.aux,
         variant=variant,
         members=members,
         seed=seed,

@@ -93,10 +93,32 @@ def _loss(
     )
 
 
+def _aux_loss(cfg: LossConfig, pred: torch.Tensor, aux: torch.Tensor) -> torch.Tensor:
+    """Mean over the auxiliary labels (columns) of the pairwise loss of their head's scores."""
+    return torch.stack(
+        [
+            pairwise_ranking_loss(pred[:, j], aux[:, j], kind=cfg.phi, margin=cfg.margin)
+            for j in range(aux.shape[1])
+        ]
+    ).mean()
+
+
 def scale_labels(y: np.ndarray) -> np.ndarray:
-    """Min-max to [0, 1] so MSE and loss margins see the same range for every label."""
-    lo, hi = float(np.min(y)), float(np.max(y))
-    return ((y - lo) / (hi - lo if hi > lo else 1.0)).astype(np.float32)
+    """Min-max to [0, 1] (per column) so MSE and loss margins see the same range for every label."""
+    lo, hi = np.min(y, axis=0), np.max(y, axis=0)
+    return ((y - lo) / np.where(hi > lo, hi - lo, 1.0)).astype(np.float32)
+
+
+def _aux_labels(spec: Variant, aux: np.ndarray | None, cells: int) -> torch.Tensor | None:
+    """The scaled auxiliary labels the variant learns, or None when it has no auxiliary loss."""
+    if spec.aux_weight == 0:
+        return None
+    if aux is None:
+        raise ValueError(f"variant {spec.name!r} also learns cheaper budgets' accuracies: pass aux labels")
+    aux = np.asarray(aux, dtype=np.float64)
+    if aux.ndim != 2 or len(aux) != cells or aux.shape[1] == 0:
+        raise ValueError(f"aux must be (cells, k >= 1) labels for {cells} cells, got shape {aux.shape}")
+    return torch.from_numpy(scale_labels(aux))
 
 
 def train_predictor(
@@ -104,6 +126,7 @@ def train_predictor(
     y: np.ndarray,
     *,
     variant: str,
+    aux: np.ndarray | None = None,
     epochs: int | None = None,
     seed: int = 0,
     batch_size: int | None = None,
@@ -115,6 +138,8 @@ def train_predictor(
     """Train ``variant`` (a key of ``trainer.variants.VARIANTS``) on tensors x (n, C, H, W), labels y (n,).
 
     x must be the variant's encoding (``get_variant(variant).encoding``) of the training cells.
+    ``aux`` (n, k): the same cells' auxiliary labels (``LabelledCells.aux``), required by a variant with an
+    auxiliary loss and ignored by the others.
     ``epochs`` and ``batch_size`` default to the variant's schedule (``schedule_for``).
     ``max_triplets`` caps the triplets sampled per batch for the continuity loss.
     """
@@ -130,12 +155,16 @@ def train_predictor(
     batch_size = default_batch if batch_size is None else batch_size
     x = np.ascontiguousarray(x, dtype=np.float32)
     xt, yt = torch.from_numpy(x), torch.from_numpy(scale_labels(np.asarray(y, dtype=np.float64)))
+    at = _aux_labels(spec, aux, len(x))
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         generator = torch.Generator().manual_seed(seed)
         module = build_model(spec, x.shape[1:], Standardize.fit(x))
+        # Scores of the auxiliary labels from the same features; discarded after training (never exported).
+        aux_head = None if at is None else nn.Linear(module.head.in_features, at.shape[1])
+        parameters = [*module.parameters(), *(aux_head.parameters() if aux_head is not None else ())]
         # fused: one kernel for every parameter (a sixth of the per-tensor loop's time at these sizes)
-        optimizer = torch.optim.Adam(module.parameters(), lr=lr, weight_decay=weight_decay, fused=True)
+        optimizer = torch.optim.Adam(parameters, lr=lr, weight_decay=weight_decay, fused=True)
         module.train()
         for _ in tqdm(range(epochs), desc=f"train {variant}", unit="epoch", disable=not progress):
             order = torch.randperm(len(xt), generator=generator)
@@ -145,6 +174,8 @@ def train_predictor(
                     continue
                 pred, features = module(xt[idx])
                 loss = _loss(spec.loss, pred, features, yt[idx], generator, max_triplets)
+                if aux_head is not None and at is not None:
+                    loss = loss + spec.aux_weight * _aux_loss(spec.loss, aux_head(features), at[idx])
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()

@@ -6,6 +6,7 @@ odd numbers read the 1x7x7 type matrix ("renas-type"), even numbers the 19x7x7 t
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal
 
 from torch import nn
@@ -17,6 +18,8 @@ LossKind = Literal["mse", "pairwise", "renas"]
 # How many cells a batch and how many epochs, when the caller does not say: the paper's (batch 1,024,
 # 200 epochs), or the small-data schedule (``trainer.train.batch_size_for`` / ``epochs_for``).
 Schedule = Literal["paper", "small-data"]
+# The auxiliary loss's weight beside the label's (1: as much as the label), fixed before any run.
+AUX_WEIGHT = 1.0
 ModelFactory = Callable[[tuple[int, int, int], Standardize], nn.Module]
 
 
@@ -37,6 +40,9 @@ class Variant:
     schedule: Schedule = "paper"
     members: int = 1  # more: an ensemble of seeds, scored by the mean (a Table 1 method)
     bootstrap: bool = False  # members on bootstrap resamples (as a study's refit trains them), else all cells
+    # > 0: also rank the training cells by each cheaper budget's accuracy (``LabelledCells.aux``) through a
+    # linear head on the features that exists during training only, with this weight on their mean loss
+    aux_weight: float = 0.0
 
 
 MODEL_FAMILIES: dict[str, ModelFactory] = {
@@ -48,21 +54,27 @@ MODEL_FAMILIES: dict[str, ModelFactory] = {
 }
 
 
-def _pairwise_family(family: str) -> tuple[Variant, ...]:
+def _pairwise_family(family: str, *, aux: bool = False) -> tuple[Variant, ...]:
     """``<family>-pair`` (the pairwise loss on the full tensor) and its schedules and ensembles:
     ``-sb`` small batches below a thousand cells (about 1,500 steps instead of 200), ``-sb-x5`` five seeds
     of that, ``-x5`` five seeds on the paper's schedule (the small batches hurt from about a thousand
     cells up), ``-sb-b3`` what a study's refit trains (trainer/train_job.py: 3 members, each on a
-    bootstrap resample)."""
-    name, loss = f"{family}-pair", LossConfig("pairwise")
+    bootstrap resample). With ``aux``, ``<family>-pair-aux...``: the same with the auxiliary loss on the
+    cheaper budgets' accuracies (no ``-sb-b3``: a study's told cells have no such labels)."""
+    name, loss = f"{family}-pair-aux" if aux else f"{family}-pair", LossConfig("pairwise")
+    of = partial(
+        Variant, encoding="renas-full", loss=loss, family=family, aux_weight=AUX_WEIGHT if aux else 0.0
+    )
+    variants = (
+        of(name),
+        of(f"{name}-sb", schedule="small-data"),
+        of(f"{name}-sb-x5", schedule="small-data", members=5),
+        of(f"{name}-x5", members=5),
+    )
     return (
-        Variant(name, "renas-full", loss, family),
-        Variant(f"{name}-sb", "renas-full", loss, family, schedule="small-data"),
-        Variant(f"{name}-sb-x5", "renas-full", loss, family, schedule="small-data", members=5),
-        Variant(f"{name}-x5", "renas-full", loss, family, members=5),
-        Variant(
-            f"{name}-sb-b3", "renas-full", loss, family, schedule="small-data", members=3, bootstrap=True
-        ),
+        variants
+        if aux
+        else (*variants, of(f"{name}-sb-b3", schedule="small-data", members=3, bootstrap=True))
     )
 
 
@@ -79,6 +91,8 @@ VARIANTS: dict[str, Variant] = {
         *_pairwise_family("gnn"),
         *_pairwise_family("path"),
         *_pairwise_family("attn"),
+        *_pairwise_family("gnn", aux=True),
+        *_pairwise_family("path", aux=True),
     )
 }
 

@@ -1,9 +1,12 @@
 """Splits and labels: reproducible from (n, size, seed), counts and fractions agree, labels as documented."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
+from scipy.stats import kendalltau
 
-from trainer.data import label_of, split
+from trainer.data import label_of, load_labelled, split
 
 
 def test_split_is_a_seeded_partition() -> None:
@@ -30,3 +33,16 @@ def test_labels() -> None:
     assert label_of("nb201", "imagenet16-120") == "imagenet16_test"
     with pytest.raises(ValueError, match="no labels for space 'nb101' with dataset 'cifar100'"):
         label_of("nb101", "cifar100")
+
+
+def test_auxiliary_labels_are_the_same_cells_cheaper_budgets(nb101_path: Path, nb201_path: Path) -> None:
+    nb101 = load_labelled("nb101", "cifar10", nb101_path.parent)
+    assert nb101.aux_labels == ("val_accuracy@4", "val_accuracy@12", "val_accuracy@36")
+    assert nb101.aux.shape == (len(nb101.cells), 3)
+    # longer training ranks closer to the label: a check that the columns are the budgets named
+    taus = [kendalltau(nb101.aux[:, j], nb101.y).statistic for j in range(3)]
+    assert taus == sorted(taus) and taus[-1] > 0.5
+    nb201 = load_labelled("nb201", "imagenet16-120", nb201_path.parent)
+    assert nb201.aux_labels == ("e12_imagenet16_valid",) and nb201.aux.shape == (15_625, 1)
+    head = nb201.head(10)
+    assert len(head.cells) == 10 and head.aux.shape == (10, 1) and np.array_equal(head.y, nb201.y[:10])

@@ -15,7 +15,7 @@ from trainer.table1.report import markdown_table, projected_seconds, summarize
 from trainer.table1.store import finished_keys
 
 LIMIT, SIZE, EPOCHS = 240, 40, 2
-METHODS = "renas6,mlp-pair,rf,params"
+METHODS = "renas6,mlp-pair,gnn-pair-aux,rf,params"  # gnn-pair-aux: the table's auxiliary labels reach it
 FIELDS = {
     "key", "space", "method", "size", "seed", "epochs", "label", "n_cells", "n_train", "n_held_out",
     "tau_held_out", "tau_all", "seconds", "finished_at", "dataset", "spread_calibration",

@@ -48,7 +48,7 @@ def test_every_variant_trains_on_nb201_shaped_input() -> None:
     for name, variant in VARIANTS.items():
         channels = 1 if variant.encoding == "renas-type" else 7
         x, y = toy(8, (channels, 8, 8))
-        scores = train_predictor(x, y, variant=name, epochs=1).predict(x)
+        scores = train_predictor(x, y, variant=name, aux=y[:, None], epochs=1).predict(x)
         assert scores.shape == (8,) and np.isfinite(scores).all(), name
 
 
@@ -66,3 +66,24 @@ def test_a_variants_schedule_sets_the_batch_and_epochs_the_caller_leaves_out() -
     assert schedule_for(get_variant("gnn-pair"), 424) == (200, 1024)  # the paper's
     assert schedule_for(get_variant("gnn-pair-sb"), 424) == (188, 53)
     assert schedule_for(get_variant("gnn-pair-sb"), 20_000) == (75, 1024)
+
+
+def test_an_auxiliary_variant_learns_the_cheaper_labels_through_a_head_it_does_not_keep() -> None:
+    x, y = toy(48, (7, 8, 8))
+    aux = np.random.default_rng(2).random((48, 2))  # an order of its own: it must change the training
+    plain = train_predictor(x, y, variant="gnn-pair", epochs=3, batch_size=16)
+    with_aux = train_predictor(x, y, variant="gnn-pair-aux", aux=aux, epochs=3, batch_size=16)
+    assert not np.array_equal(plain.predict(x), with_aux.predict(x))
+    # the same network as the plain variant's: the auxiliary head is not part of what is exported
+    shapes = [p.shape for p in plain.module.parameters()]
+    assert [p.shape for p in with_aux.module.parameters()] == shapes
+    ignored = train_predictor(x, y, variant="gnn-pair", aux=aux, epochs=3, batch_size=16)
+    np.testing.assert_array_equal(ignored.predict(x), plain.predict(x))
+
+
+def test_an_auxiliary_variant_needs_its_labels() -> None:
+    x, y = toy(16, (7, 8, 8))
+    with pytest.raises(ValueError, match="'path-pair-aux' also learns cheaper budgets"):
+        train_predictor(x, y, variant="path-pair-aux", epochs=1)
+    with pytest.raises(ValueError, match=r"aux must be \(cells, k >= 1\) labels for 16 cells"):
+        train_predictor(x, y, variant="path-pair-aux", aux=y[:8, None], epochs=1)

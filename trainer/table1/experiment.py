@@ -46,11 +46,7 @@ def labelled(
 ) -> LabelledCells:
     """The space's labelled cells of ``dataset``, or only the table's first ``limit`` of them."""
     data = load_labelled(space, dataset, data_dir)
-    if limit is None:
-        return data
-    return LabelledCells(
-        data.space, data.dataset, data.label, data.data_file, data.cells[:limit], data.y[:limit]
-    )
+    return data if limit is None else data.head(limit)
 
 
 @cache
@@ -70,7 +66,14 @@ def fit_and_score(
     assert x is not None
     if entry.method in BASELINES:
         return fit_baseline(entry.method, x[train], data.y[train], seed=entry.seed).predict(x), None
-    model = train_variant(x[train], data.y[train], variant=entry.method, epochs=entry.epochs, seed=entry.seed)
+    model = train_variant(
+        x[train],
+        data.y[train],
+        variant=entry.method,
+        epochs=entry.epochs,
+        seed=entry.seed,
+        aux=data.aux[train],
+    )
     if isinstance(model, TrainedEnsemble):
         mean, spread = model.predict(x)
         return mean.astype(np.float64), spread.astype(np.float64)
