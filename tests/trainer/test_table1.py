@@ -157,7 +157,8 @@ def test_a_torn_last_line_is_not_counted_as_finished(tmp_path: Path) -> None:
 
 
 def test_missing_table_cells_read_not_run() -> None:
-    row = {"method": "renas6", "size": 0.01, "n_seeds": 1, "tau_held_out": {"mean": 0.5, "std": None}}
+    row = {"method": "renas6", "label": "renas6", "size": 0.01, "n_seeds": 1}
+    row["tau_held_out"] = {"mean": 0.5, "std": None}
     table = markdown_table([row], [0.001, 0.01], "tau_held_out")
     assert "| renas6 | not run | 0.500 (1) |" in table
 
@@ -180,6 +181,19 @@ def test_summary_std_needs_two_seeds() -> None:
     assert rows[0]["tau_held_out"]["std"] == pytest.approx(np.std([0.4, 0.6], ddof=1))
 
 
+def test_longer_runs_of_a_grid_entry_get_their_own_row() -> None:
+    base = {"method": "gnn-pair", "size": 0.9, "n_train": 18001, "tau_all": 0.9, "seconds": 1.0}
+    records = [
+        {**base, "seed": 0, "epochs": 23, "tau_held_out": 0.87},
+        {**base, "seed": 1, "epochs": 23, "tau_held_out": 0.87},
+        {**base, "seed": 0, "epochs": 100, "tau_held_out": 0.88},
+    ]
+    rows = summarize(records)
+    assert [(r["label"], r["n_seeds"]) for r in rows] == [("gnn-pair", 2), ("gnn-pair, 100 epochs", 1)]
+    table = markdown_table(rows, [0.9], "tau_held_out")
+    assert "| gnn-pair | 0.870 ± 0.000 (2) |" in table and "| gnn-pair, 100 epochs | 0.880 (1) |" in table
+
+
 def test_projection_counts_measured_means_and_scales_the_rest_by_training_cells() -> None:
     rows = [{"method": "rf", "size": 78, "n_train": 78, "mean_seconds": 2.0}]
     assert projected_seconds(rows, 15625, [78, 156], seeds=5) == {
@@ -190,7 +204,7 @@ def test_projection_counts_measured_means_and_scales_the_rest_by_training_cells(
 
 
 def test_the_seconds_table_shows_mean_seconds_a_run() -> None:
-    row = {"method": "gbt", "size": 78, "n_seeds": 2, "mean_seconds": 3.25}
+    row = {"method": "gbt", "label": "gbt", "size": 78, "n_seeds": 2, "mean_seconds": 3.25}
     assert "| gbt | 3.2 (2) |" in markdown_table([row], [78], "seconds")
 
 

@@ -11,16 +11,24 @@ from trainer.variants import VARIANTS
 
 
 def summarize(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Mean and std (``trainer.stats.mean_std``) of tau per (method, size), with the per-seed numbers
-    and the mean seconds."""
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    """Mean and std (``trainer.stats.mean_std``) of tau per (method, size, epochs), with the per-seed
+    numbers and the mean seconds.
+
+    A row's ``label`` is its method; where a (method, size) was also run with other epochs than its first
+    record's, those rows read "<method>, <epochs> epochs", so a longer run never blends into the grid's.
+    """
+    groups: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
+    first_epochs: dict[tuple[str, str], int] = {}
     for r in records:
-        groups.setdefault((r["method"], repr(r["size"])), []).append(r)
+        first_epochs.setdefault((r["method"], repr(r["size"])), r["epochs"])
+        groups.setdefault((r["method"], repr(r["size"]), r["epochs"]), []).append(r)
     rows = []
-    for (method, _), rs in groups.items():
+    for (method, size, epochs), rs in groups.items():
         rs = sorted(rs, key=lambda r: r["seed"])
+        plain = epochs == first_epochs[(method, size)]
         row: dict[str, Any] = {
             "method": method,
+            "label": method if plain else f"{method}, {epochs} epochs",
             "size": rs[0]["size"],
             "n_train": rs[0]["n_train"],
             "epochs": rs[0]["epochs"] if method in VARIANTS else None,
@@ -35,7 +43,13 @@ def summarize(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             row[metric] = {**mean_std(values), "per_seed": values}
         rows.append(row)
     return sorted(
-        rows, key=lambda r: (METHODS.index(r["method"]) if r["method"] in METHODS else 99, r["size"])
+        rows,
+        key=lambda r: (
+            METHODS.index(r["method"]) if r["method"] in METHODS else 99,
+            r["label"] != r["method"],
+            r["label"],
+            r["size"],
+        ),
     )
 
 
@@ -43,13 +57,14 @@ def markdown_table(rows: Sequence[dict[str, Any]], sizes: Sequence[float | int],
     """Methods down, sizes across: 'mean ± std (n seeds)', or mean seconds a run for metric "seconds";
     a (method, size) never measured reads 'not run', one without the metric 'n/a'; methods with the
     metric nowhere are left out."""
-    cell = {(r["method"], repr(r["size"])): r for r in rows}
+    cell = {(r["label"], repr(r["size"])): r for r in rows}
     header = "| method | " + " | ".join(size_label(s) for s in sizes) + " |"
     lines = [header, "| --- |" + " --- |" * len(sizes)]
-    for method in [m for m in METHODS if any(r["method"] == m and has_metric(r, metric) for r in rows)]:
+    labels = dict.fromkeys(r["label"] for r in rows if r["method"] in METHODS and has_metric(r, metric))
+    for label in labels:
         entries = []
         for size in sizes:
-            r = cell.get((method, repr(size)))
+            r = cell.get((label, repr(size)))
             if r is None:
                 entries.append("not run")
                 continue
@@ -62,7 +77,7 @@ def markdown_table(rows: Sequence[dict[str, Any]], sizes: Sequence[float | int],
             stat = r[metric]
             std = f" ± {stat['std']:.3f}" if stat["std"] is not None else ""
             entries.append(f"{stat['mean']:.3f}{std} ({r['n_seeds']})")
-        lines.append(f"| {method} | " + " | ".join(entries) + " |")
+        lines.append(f"| {label} | " + " | ".join(entries) + " |")
     return "\n".join(lines)
 
 
