@@ -39,7 +39,7 @@ def train(data: LabelledCells, variant: str, cells: int) -> tuple[Trained, float
     x, y = data.encode(spec.encoding, index), data.y[index]
     epochs, _ = schedule_for(spec, len(x))
     start = time.perf_counter()
-    model = train_variant(x, y, variant=variant, epochs=epochs, seed=0)
+    model = train_variant(x, y, variant=variant, epochs=epochs, seed=0, aux=data.aux[index])
     return model, time.perf_counter() - start, x
 
 
