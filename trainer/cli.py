@@ -53,7 +53,9 @@ VariantOpt = Annotated[
         help=(
             "renas1..6 = {type matrix, full tensor} x {MSE, pairwise L1, L1 + 0.5 triplet L2} on LeNet-5 "
             "(odd: type matrix, even: full tensor); mlp-pair, gnn-pair = wider networks on the full "
-            f"tensor with the pairwise loss. One of: {', '.join(VARIANTS)}."
+            "tensor with the pairwise loss; path-pair adds path sums over the DAG; -aux also learns the "
+            "cheaper budgets' accuracies; -sb small batches (better below about 1,000 cells). The default "
+            f"is the shipped NB-101 model's (docs/RESULTS.md). One of: {', '.join(VARIANTS)}."
         ),
     ),
 ]
@@ -109,7 +111,7 @@ def train(
     check_fraction: Annotated[
         float, typer.Option(help="with --train-size all: train fraction of the split that measures tau")
     ] = 0.9,
-    variant: VariantOpt = "renas6",
+    variant: VariantOpt = "path-pair-aux",
     epochs: Annotated[
         int, typer.Option(min=1, help="passes over the training cells (Adam, batch 1024)")
     ] = 200,

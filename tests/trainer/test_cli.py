@@ -52,7 +52,7 @@ def test_train_an_ensemble(nb201_path: Path, tmp_path: Path) -> None:
     args += ["--members", "2", "--out-dir", str(tmp_path), "--data-dir", data_dir]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    card = ModelCard.model_validate_json((tmp_path / "nb201-renas6-cifar10-60-s0-k2.json").read_text())
+    card = ModelCard.model_validate_json((tmp_path / "nb201-path-pair-aux-cifar10-60-s0-k2.json").read_text())
     assert (card.members, card.spread_output, card.output_name) == (2, "spread", "score")
     assert card.training.cells == 60 and "--members 2" in card.training.command
     session = ort.InferenceSession(str(tmp_path / card.onnx_file), providers=["CPUExecutionProvider"])
