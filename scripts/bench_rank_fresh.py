@@ -3,9 +3,10 @@
 Complements scripts/bench_service.py (whose server it uses), whose /rank requests repeat the same
 cells. 30 bounded sequential requests over loopback, temporary SQLite file. The server looks module
 hashes up in the NB101 hash table (RENAS_NB101_HASH_TABLE, built first if missing);
-``--no-hash-table`` makes it hash every cell instead.
+``--no-hash-table`` makes it hash every cell instead; ``--model`` ranks with that model instead of the
+NB-101 default (an ensemble's spread comes back too).
 
-    .venv/bin/python scripts/bench_rank_fresh.py [--no-hash-table]
+    .venv/bin/python scripts/bench_rank_fresh.py [--no-hash-table] [--model ID]
 """
 
 import os
@@ -28,6 +29,9 @@ REQUESTS, CELLS = 30, 1000
 
 def main(
     hash_table: Annotated[bool, typer.Option(help="serve with the NB101 hash table (the default)")] = True,
+    model: Annotated[
+        str | None, typer.Option(help="a model id of the models folder; default: NB-101's")
+    ] = None,
 ) -> None:
     if not hash_table:
         os.environ["RENAS_NB101_HASH_TABLE"] = ""  # read by running_server and the server it starts
@@ -42,13 +46,15 @@ def main(
         with httpx.Client(timeout=60) as client:
             for cells in batches:
                 start = time.perf_counter()
-                response = client.post(f"{url}/rank", json={"space": "nb101", "cells": cells})
+                body = {"space": "nb101", "cells": cells, **({"model": model} if model else {})}
+                response = client.post(f"{url}/rank", json=body)
                 times.append((time.perf_counter() - start) * 1e3)
                 response.raise_for_status()
     p50, worst = statistics.median(times), max(times)
     table = "with" if hash_table else "without"
     print(
-        f"fresh cells, {table} the hash table: p50 {p50:.1f} ms, max {worst:.1f} ms over {REQUESTS} requests"
+        f"fresh cells, {table} the hash table, model {model or 'the default'}: "
+        f"p50 {p50:.1f} ms, max {worst:.1f} ms over {REQUESTS} requests"
     )
 
 
