@@ -65,26 +65,9 @@ def test_train_an_ensemble(nb201_path: Path, tmp_path: Path) -> None:
 def test_train_an_ensemble_of_members_on_every_cell(nb201_path: Path, tmp_path: Path) -> None:
     """--no-bootstrap: the members differ by seed only, as Table 1's -x5 ensembles (the command says so);
     a variant with the auxiliary loss gets the table's cheaper labels."""
-    args = [
-        "train",
-        "--space",
-        "nb201",
-        "--train-size",
-        "60",
-        "--epochs",
-        "2",
-        "--variant",
-        "path-pair-aux-sb",
-    ]
-    args += [
-        "--members",
-        "2",
-        "--no-bootstrap",
-        "--out-dir",
-        str(tmp_path),
-        "--data-dir",
-        str(nb201_path.parent),
-    ]
+    args = ["train", "--space", "nb201", "--train-size", "60", "--epochs", "2", "--members", "2"]
+    args += ["--variant", "path-pair-aux-sb", "--no-bootstrap", "--out-dir", str(tmp_path)]
+    args += ["--data-dir", str(nb201_path.parent)]
     result = runner.invoke(app, [*args, "--model-id", "e"])
     assert result.exit_code == 0, result.output
     card = ModelCard.model_validate_json((tmp_path / "e.json").read_text())
